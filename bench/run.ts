@@ -1,0 +1,17 @@
+/**
+ * `make bench`: runs every benchmark in bench/ and prints one line per figure,
+ * `BENCH <name> <value> <unit>`. Progress goes to stderr so stdout stays machine-readable.
+ */
+import { benchControlPlaneStart } from './controlplane-start.js';
+
+export interface Figure {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+const benches: readonly (() => Promise<readonly Figure[]>)[] = [benchControlPlaneStart];
+
+for (const bench of benches) {
+  for (const f of await bench()) console.log(`BENCH ${f.name} ${f.value} ${f.unit}`);
+}

@@ -1,0 +1,183 @@
+/**
+ * Runtime validation of Flagger objects with Ajv, compiled from the same plain schema the CRDs are
+ * rendered from, so Serin accepts exactly what the apiserver accepts (plus the CEL rules, checked
+ * by their JavaScript twins). Results are values: `{ ok, value }` or `{ ok: false, issues }`.
+ */
+import { Ajv, type ErrorObject, type FuncKeywordDefinition } from 'ajv';
+import { AlertProviderDefinition, type AlertProvider } from './alert-provider.js';
+import { CanaryDefinition, type Canary } from './canary.js';
+import { toPlainSchema, type JsonSchema } from './crd.js';
+import { renderIssue } from './issue-text.js';
+import { MetricTemplateDefinition, type MetricTemplate } from './metric-template.js';
+import type { ResourceDefinition } from './resource.js';
+import { K8S_KEYWORDS } from './schema-kit.js';
+
+/** One problem found in an object. */
+export interface ValidationIssue {
+  /** Field path in kubectl form, e.g. `spec.analysis.metrics[0].thresholdRange`; empty for the root. */
+  readonly path: string;
+  /** What is wrong, quoting the offending input. */
+  readonly message: string;
+}
+
+/** Outcome of validating one object. */
+export type ValidationResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
+
+/**
+ * What to do with fields the schema does not declare: `prune` drops them silently, as the apiserver
+ * stores objects; `reject` reports each one, as `kubectl apply` does with strict field validation.
+ */
+export type UnknownFieldPolicy = 'prune' | 'reject';
+
+/** Options of {@link createValidators}. */
+export interface ValidatorOptions {
+  /** Default `prune`: objects read from the apiserver may carry fields a newer CRD added. */
+  readonly unknownFields?: UnknownFieldPolicy;
+}
+
+/**
+ * Validators for the three kinds. Each returns a deep copy of the input with CRD defaults applied
+ * (and unknown fields pruned, by default); the input itself is never modified.
+ */
+export interface Validators {
+  readonly canary: (obj: unknown) => ValidationResult<Canary>;
+  readonly metricTemplate: (obj: unknown) => ValidationResult<MetricTemplate>;
+  readonly alertProvider: (obj: unknown) => ValidationResult<AlertProvider>;
+}
+
+/** Builds one Ajv instance and compiles the three validators with it. */
+export function createValidators(options: ValidatorOptions = {}): Validators {
+  const policy = options.unknownFields ?? 'prune';
+  const ajv = new Ajv({
+    strict: true,
+    // Ajv cannot see through `not`, where AtMostOneOf names fields; assertStructural already
+    // proves every field a junctor requires is declared next to it.
+    strictRequired: false,
+    allErrors: true,
+    verbose: true,
+    useDefaults: true,
+    removeAdditional: policy === 'prune',
+  });
+  registerKubernetesVocabulary(ajv);
+  return Object.freeze({
+    canary: compile<Canary>(ajv, CanaryDefinition),
+    metricTemplate: compile<MetricTemplate>(ajv, MetricTemplateDefinition),
+    alertProvider: compile<AlertProvider>(ajv, AlertProviderDefinition),
+  });
+}
+
+/** Renders issues one per line, `path: message`. */
+export function formatIssues(issues: readonly ValidationIssue[]): string {
+  return issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('\n');
+}
+
+function compile<T>(ajv: Ajv, def: ResourceDefinition): (obj: unknown) => ValidationResult<T> {
+  const schema = closeObjects(toPlainSchema(def.schema, { keepChecks: true }));
+  const validate = ajv.compile(schema);
+  return (obj) => {
+    let value: unknown;
+    try {
+      value = structuredClone(obj);
+    } catch {
+      return { ok: false, issues: [{ path: '', message: 'must be plain JSON data' }] };
+    }
+    if (validate(value)) return { ok: true, value: value as T };
+    return { ok: false, issues: toIssues(validate.errors ?? [], schema) };
+  };
+}
+
+/** Marks declared-field objects closed so unknown fields are pruned or reported (per the policy). */
+function closeObjects(node: JsonSchema): JsonSchema {
+  const out: JsonSchema = { ...node };
+  if (isRecord(node.properties)) {
+    out.properties = Object.fromEntries(
+      Object.entries(node.properties).map(([name, sub]) => [name, closeObjects(sub as JsonSchema)]),
+    );
+    if (node[K8S_KEYWORDS.preserveUnknownFields] !== true) out.additionalProperties = false;
+  }
+  if (isRecord(node.items)) out.items = closeObjects(node.items);
+  if (isRecord(node.additionalProperties)) out.additionalProperties = closeObjects(node.additionalProperties);
+  return out;
+}
+
+interface PlainRule {
+  readonly rule: string;
+  readonly message: string;
+  readonly fieldPath?: string;
+  readonly check?: (self: Readonly<Record<string, unknown>>) => boolean;
+}
+
+type DataValidator = ReturnType<NonNullable<FuncKeywordDefinition['compile']>>;
+
+function registerKubernetesVocabulary(ajv: Ajv): void {
+  const annotations = [
+    [K8S_KEYWORDS.preserveUnknownFields, 'boolean'],
+    // The anyOf [{integer}, {string}] next to it does the checking.
+    [K8S_KEYWORDS.intOrString, 'boolean'],
+    [K8S_KEYWORDS.embeddedResource, 'boolean'],
+    [K8S_KEYWORDS.listType, 'string'],
+    [K8S_KEYWORDS.listMapKeys, 'array'],
+    [K8S_KEYWORDS.mapType, 'string'],
+  ] as const;
+  for (const [keyword, schemaType] of annotations) ajv.addKeyword({ keyword, schemaType });
+  ajv.addKeyword({
+    keyword: K8S_KEYWORDS.validations,
+    schemaType: 'array',
+    errors: true,
+    compile: (rules: readonly PlainRule[]) => celTwins(rules),
+  });
+  ajv.addFormat('int32', {
+    type: 'number',
+    validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
+  });
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)),
+  });
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Evaluates the JavaScript twins of a node's CEL rules. */
+function celTwins(rules: readonly PlainRule[]): DataValidator {
+  const checks = rules.map((rule) => {
+    const { check } = rule;
+    if (typeof check !== 'function') throw new Error(`CEL rule "${rule.rule}" has no JavaScript twin`);
+    return { rule, check };
+  });
+  const validate: DataValidator = (data: unknown) => {
+    const failed = isRecord(data) ? checks.filter(({ check }) => !check(data)) : [];
+    validate.errors = failed.map(({ rule }) => ({
+      keyword: K8S_KEYWORDS.validations,
+      message: rule.message,
+      params: { fieldPath: rule.fieldPath ?? '' },
+    }));
+    return failed.length === 0;
+  };
+  return validate;
+}
+
+const COMBINATORS: ReadonlySet<string> = new Set(['oneOf', 'anyOf', 'not']);
+
+/** Turns Ajv errors into issues, one per problem: errors inside a failed oneOf/anyOf/not collapse. */
+function toIssues(errors: readonly ErrorObject[], schema: JsonSchema): ValidationIssue[] {
+  const combinators = errors.filter((error) => COMBINATORS.has(error.keyword));
+  const kept = errors.filter(
+    (error) => !combinators.some((outer) => outer !== error && error.schemaPath.startsWith(`${outer.schemaPath}/`)),
+  );
+  const seen = new Set<string>();
+  const issues: ValidationIssue[] = [];
+  for (const error of kept) {
+    const issue = renderIssue(error, schema);
+    const key = `${issue.path}\n${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { devClusterCommand, type CliOutput } from './dev-cluster.js';
+import type { CliEnvironment } from './environment.js';
+
+/** Serin's version, from package.json. */
+export function serinVersion(): string {
+  const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Builds the `serin` command tree; the composition root (src/bin/serin.ts) runs it. */
+export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
+  const program = new Command('serin')
+    .description(
+      "Serin: progressive delivery for Kubernetes. Serves Flagger's API (flagger.app/v1beta1): canary releases " +
+        'shifted step by step through App Mesh or Gateway API, judged by metrics, promoted or rolled back on their own.',
+    )
+    .version(serinVersion(), '-v, --version', 'print the version')
+    .showHelpAfterError('(run `serin --help` for the commands)');
+  program.addCommand(devClusterCommand(env, io));
+  program
+    .command('demo')
+    .description("play the seed's three release scenarios on the embedded simulator (no cluster needed)")
+    .action(() => {
+      io.out('serin demo: not built yet — the simulator (`serin simulate`) lands with issue #5.');
+      io.out('What works today: `make test` (API + real local control plane), `serin dev-cluster up`.');
+    });
+  return program;
+}

@@ -1,0 +1,98 @@
+import { request } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** An API server answer: status code and raw body. */
+export interface RestResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** The API server's rejection, with its own message (the Status `message`) and HTTP code. */
+export class KubeApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+}
+
+interface ApiResource {
+  readonly name: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+}
+
+/**
+ * Plain JSON over HTTPS with a kubeconfig's credentials. Used where @kubernetes/client-node's
+ * model serializer gets in the way: it drops fields whose JSON names it does not know (e.g. the
+ * `x-kubernetes-*` keys of a CRD schema), and it has no Table output.
+ */
+export class KubeRest {
+  private readonly resources = new Map<string, Promise<readonly ApiResource[]>>();
+
+  constructor(private readonly kc: KubeConfig) {}
+
+  async request(
+    path: string,
+    options: { method?: string; body?: unknown; accept?: string; contentType?: string; signal?: AbortSignal } = {},
+  ): Promise<RestResponse> {
+    const server = this.kc.getCurrentCluster()?.server;
+    if (!server) throw new Error('the kubeconfig has no current cluster');
+    const opts: Parameters<typeof request>[1] = {
+      method: options.method ?? 'GET',
+      headers: {
+        accept: options.accept ?? 'application/json',
+        ...(options.body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }),
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    await this.kc.applyToHTTPSOptions(opts);
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(path, server), opts, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end(options.body === undefined ? undefined : JSON.stringify(options.body));
+    });
+  }
+
+  /** Like `request`, but a non-2xx answer throws a KubeApiError carrying the server's message. */
+  async json<T>(path: string, options: Parameters<KubeRest['request']>[1] = {}): Promise<T> {
+    const res = await this.request(path, options);
+    if (res.status < 200 || res.status > 299) throw new KubeApiError(res.status, statusMessage(res));
+    return JSON.parse(res.body) as T;
+  }
+
+  /** The REST path of a kind (`/apis/group/version/namespaces/ns/plural[/name]`), found by discovery. */
+  async resourcePath(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> {
+    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    let list = this.resources.get(apiVersion);
+    if (!list) {
+      list = this.json<{ resources: ApiResource[] }>(base).then((r) =>
+        r.resources.filter((x) => !x.name.includes('/')),
+      );
+      this.resources.set(apiVersion, list);
+      list.catch(() => this.resources.delete(apiVersion));
+    }
+    const resource = (await list).find((r) => r.kind === kind);
+    if (!resource)
+      throw new Error(`the API server does not serve kind ${kind} in ${apiVersion} (is its CRD installed?)`);
+    const ns = resource.namespaced ? `/namespaces/${namespace ?? 'default'}` : '';
+    return `${base}${ns}/${resource.name}${name ? `/${name}` : ''}`;
+  }
+}
+
+function statusMessage(res: RestResponse): string {
+  try {
+    const status = JSON.parse(res.body) as { message?: string };
+    if (status.message) return status.message;
+  } catch {
+    /* not a Status object */
+  }
+  return `HTTP ${res.status}: ${res.body.slice(0, 500)}`;
+}

@@ -1,0 +1,63 @@
+/**
+ * The test command behind `make test`: starts one real local control plane for the whole run
+ * (building it first on a new machine), installs the CRDs, runs every test file with Node's test
+ * runner against it, and tears the cluster down. `--unit` runs only the tests that need no cluster.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ensureControlPlane } from '../src/devcluster/binaries.js';
+import { startLocalCluster, stopLocalCluster, type LocalCluster } from '../src/devcluster/cluster.js';
+import { installCrds } from '../src/devcluster/install-crds.js';
+
+const root = resolve(import.meta.dirname, '..');
+
+function findTests(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return findTests(path);
+    return name.endsWith('.test.ts') ? [relative(root, path)] : [];
+  });
+}
+
+function runNodeTests(files: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((done) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+      { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
+    );
+    child.on('close', (code) => done(code ?? 1));
+  });
+}
+
+const unitOnly = process.argv.includes('--unit');
+const unitFiles = findTests(join(root, 'src'));
+const clusterFiles = findTests(join(root, 'test'));
+if (unitOnly) process.exit(await runNodeTests(unitFiles, {}));
+
+const log = (line: string): void => console.log(line);
+const files = await ensureControlPlane({ build: true, onProgress: log });
+let cluster: LocalCluster | undefined;
+const stop = async (): Promise<void> => {
+  if (cluster) await stopLocalCluster(cluster, { keepState: process.env.SERIN_KEEP_CLUSTER === '1' });
+  cluster = undefined;
+};
+process.on('SIGINT', () => void stop().then(() => process.exit(130)));
+let code = 1;
+try {
+  const stateDir = join(process.env.TMPDIR ?? '/tmp', `serin-test-cluster-${process.pid}`);
+  cluster = await startLocalCluster({ stateDir, files, onProgress: log });
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  const crds = await installCrds(kc, files);
+  log(`[cluster] installed ${crds.length} CRDs`);
+  code = await runNodeTests([...unitFiles, ...clusterFiles], {
+    KUBECONFIG: cluster.kubeconfig,
+    SERIN_TEST_CLUSTER: cluster.stateDir,
+  });
+} finally {
+  await stop();
+}
+process.exit(code);

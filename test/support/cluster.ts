@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+
+/**
+ * The KubeConfig of the run's real local cluster. Tests under test/ only run through `make test`
+ * (test/run.ts), which starts the cluster; run directly, they fail and say so.
+ */
+export function testKubeConfig(): KubeConfig {
+  const path = process.env.KUBECONFIG;
+  if (!process.env.SERIN_TEST_CLUSTER || !path) {
+    throw new Error('no test cluster: run these tests through `make test` (or `npm test`), which starts one');
+  }
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+/** Creates a namespace for one test and deletes it when the test ends. */
+export async function freshNamespace(t: TestContext, kc: KubeConfig, prefix = 'test'): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await core.createNamespace({ body: { metadata: { name } } });
+  t.after(async () => {
+    await core.deleteNamespace({ name }).catch(() => undefined);
+  });
+  return name;
+}
+
+/** Polls `probe` every `intervalMs` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
