@@ -1,7 +1,8 @@
 /**
  * The test command behind `make test`: starts one real local control plane for the whole run
  * (building it first on a new machine), installs the CRDs, runs every test file with Node's test
- * runner against it, and tears the cluster down. `--unit` runs only the tests that need no cluster.
+ * runner against it, and tears the cluster down. `--unit` runs only the tests that need no cluster;
+ * other arguments select test files by a part of their path (`npx tsx test/run.ts appmesh`).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -33,8 +34,12 @@ function runNodeTests(files: readonly string[], env: NodeJS.ProcessEnv): Promise
 }
 
 const unitOnly = process.argv.includes('--unit');
-const unitFiles = findTests(join(root, 'src'));
-const clusterFiles = findTests(join(root, 'test'));
+// Extra arguments narrow the run to files whose path contains one of them (e.g. `appmesh`).
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const selected = (files: string[]): string[] =>
+  filters.length === 0 ? files : files.filter((f) => filters.some((x) => f.includes(x)));
+const unitFiles = selected(findTests(join(root, 'src')));
+const clusterFiles = selected(findTests(join(root, 'test')));
 if (unitOnly) process.exit(await runNodeTests(unitFiles, {}));
 
 const log = (line: string): void => console.log(line);

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ControlPlaneFiles } from './binaries.js';
 import { fetchText, type ClientTls } from './http.js';
+import { kwokStagesConfig } from './kwok-stages.js';
 import { createPki, renderKubeconfig, type Pki } from './pki.js';
 import { freePorts, isAlive, logTail, sleep, startProcess, stopProcess, type ComponentProcess } from './processes.js';
 
@@ -200,7 +201,7 @@ export async function startLocalCluster(options: StartOptions): Promise<LocalClu
     await mkdir(kwokDir, { recursive: true });
     const stages = await Promise.all(files.kwokStages.map((f) => readFile(f, 'utf8')));
     const kwokConfig = join(kwokDir, 'stages.yaml');
-    await writeFile(kwokConfig, stages.map((s) => s.trim()).join('\n---\n') + '\n');
+    await writeFile(kwokConfig, kwokStagesConfig(stages));
     const kwokProc = start(
       'kwok',
       files.bin.kwok,

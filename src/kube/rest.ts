@@ -61,6 +61,51 @@ export class KubeRest {
     });
   }
 
+  /**
+   * Opens a watch (`?watch=1`) and calls `onEvent` for each JSON line until the server closes the
+   * stream, the signal aborts, or an error occurs. Resolves on a clean end, rejects otherwise.
+   */
+  async stream(path: string, onEvent: (event: unknown) => void, signal: AbortSignal): Promise<void> {
+    const server = this.kc.getCurrentCluster()?.server;
+    if (!server) throw new Error('the kubeconfig has no current cluster');
+    const opts: Parameters<typeof request>[1] = { method: 'GET', headers: { accept: 'application/json' }, signal };
+    await this.kc.applyToHTTPSOptions(opts);
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(path, server), opts, (res) => {
+        if (res.statusCode !== 200) {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () =>
+            reject(new KubeApiError(res.statusCode ?? 0, statusMessage({ status: res.statusCode ?? 0, body }))),
+          );
+          return;
+        }
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let newline: number;
+          while ((newline = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, newline).trim();
+            buffer = buffer.slice(newline + 1);
+            try {
+              if (line) onEvent(JSON.parse(line));
+            } catch (err) {
+              req.destroy();
+              reject(err instanceof Error ? err : new Error(String(err)));
+              return;
+            }
+          }
+        });
+        res.on('end', () => resolve());
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   /** Like `request`, but a non-2xx answer throws a KubeApiError carrying the server's message. */
   async json<T>(path: string, options: Parameters<KubeRest['request']>[1] = {}): Promise<T> {
     const res = await this.request(path, options);
@@ -68,8 +113,21 @@ export class KubeRest {
     return JSON.parse(res.body) as T;
   }
 
-  /** The REST path of a kind (`/apis/group/version/namespaces/ns/plural[/name]`), found by discovery. */
+  /** The REST path of one object, or of the collection in `namespace` when `name` is omitted. */
   async resourcePath(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> {
+    const { base, resource } = await this.discover(apiVersion, kind);
+    const ns = resource.namespaced ? `/namespaces/${namespace ?? 'default'}` : '';
+    return `${base}${ns}/${resource.name}${name ? `/${name}` : ''}`;
+  }
+
+  /** The collection path of a kind across all namespaces, or in one namespace when given. */
+  async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
+    const { base, resource } = await this.discover(apiVersion, kind);
+    const ns = resource.namespaced && namespace ? `/namespaces/${namespace}` : '';
+    return `${base}${ns}/${resource.name}`;
+  }
+
+  private async discover(apiVersion: string, kind: string): Promise<{ base: string; resource: ApiResource }> {
     const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     let list = this.resources.get(apiVersion);
     if (!list) {
@@ -82,8 +140,7 @@ export class KubeRest {
     const resource = (await list).find((r) => r.kind === kind);
     if (!resource)
       throw new Error(`the API server does not serve kind ${kind} in ${apiVersion} (is its CRD installed?)`);
-    const ns = resource.namespaced ? `/namespaces/${namespace ?? 'default'}` : '';
-    return `${base}${ns}/${resource.name}${name ? `/${name}` : ''}`;
+    return { base, resource };
   }
 }
 

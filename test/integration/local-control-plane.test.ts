@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppsV1Api, CoreV1Api, VersionApi } from '@kubernetes/client-node';
+import { UNREADY_ANNOTATION } from '../../src/devcluster/kwok-stages.js';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
 
 const kc = testKubeConfig();
@@ -57,5 +58,35 @@ describe('the local control plane behaves like a real cluster', () => {
       const podsLeft = await core.listNamespacedPod({ namespace, labelSelector: 'app=podinfo' });
       return left.items.length === 0 && podsLeft.items.length === 0 ? true : undefined;
     });
+  });
+});
+
+describe('kwok can play an app that never becomes ready', () => {
+  test('pods whose template carries the unready annotation run but stay unready, so the Deployment is not Available', async (t) => {
+    const namespace = await freshNamespace(t, kc, 'unready');
+    const labels = { app: 'broken' };
+    await apps.createNamespacedDeployment({
+      namespace,
+      body: {
+        metadata: { name: 'broken', labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels, annotations: { [UNREADY_ANNOTATION]: 'true' } },
+            spec: { containers: [{ name: 'app', image: 'example.com/broken:1' }] },
+          },
+        },
+      },
+    });
+    const pod = await eventually('pod Running', async () => {
+      const pods = await core.listNamespacedPod({ namespace, labelSelector: 'app=broken' });
+      return pods.items.find((p) => p.status?.phase === 'Running');
+    });
+    assert.equal(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
+    assert.ok(pod.status?.podIP, 'the pod still gets an IP');
+    const d = await apps.readNamespacedDeployment({ name: 'broken', namespace });
+    assert.equal(d.status?.availableReplicas ?? 0, 0);
+    assert.equal(d.status?.conditions?.find((c) => c.type === 'Available')?.status, 'False');
   });
 });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiCluster } from '../../src/kube/api-cluster.js';
+import type { Gvk } from '../../src/kube/objects.js';
 
 /**
  * The KubeConfig of the run's real local cluster. Tests under test/ only run through `make test`
@@ -50,4 +52,17 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** An ApiCluster (informer caches + REST writes) on the test cluster, stopped when the test ends. */
+export async function startApiCluster(t: TestContext, kinds: readonly Gvk[], namespace?: string): Promise<ApiCluster> {
+  const cluster = new ApiCluster(testKubeConfig(), { kinds, namespace });
+  await cluster.start();
+  t.after(() => cluster.stop());
+  return cluster;
+}
+
+/** Waits until the cache of `cluster` satisfies `probe` (caches lag writes by a watch event). */
+export function cached<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  return eventually(what, () => Promise.resolve(probe()), timeoutMs, 20);
 }

@@ -1,0 +1,69 @@
+import type { Canary, CanaryMetric } from '../api/index.js';
+import type { CheckOutcome, GateType } from '../engine/model.js';
+import { callWebhook, hooksOfType, payloadFor } from './webhook.js';
+
+/** A metric's measured value as data: a number, nothing, or why it could not be measured. */
+export type MetricValue =
+  | { readonly kind: 'value'; readonly value: number }
+  | { readonly kind: 'no-data' }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** Measures one metric of a canary (Prometheus and friends; issue #4). */
+export interface MetricsAnalyzer {
+  measure(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<MetricValue>;
+}
+
+/** Until a metrics provider is wired, every metric is an error, so nothing is promoted unjudged. */
+export const noMetricsProvider: MetricsAnalyzer = {
+  measure: (_canary, metric) =>
+    Promise.resolve({ kind: 'error', message: `no metrics provider is configured for metric ${metric.name}` }),
+};
+
+/** Runs the hooks and metrics the engine asks for; outcomes as data, in spec order. */
+export class CheckRunner {
+  constructor(
+    private readonly deps: {
+      readonly metrics: MetricsAnalyzer;
+      readonly judge: (metric: CanaryMetric, value: MetricValue) => CheckOutcome;
+    },
+  ) {}
+
+  /** Runs hooks of `type` in order, stopping after the first failure (gates and pre-rollout). */
+  async hooks(
+    canary: Canary,
+    type: GateType | 'pre-rollout' | 'rollout' | 'post-rollout',
+    phase: string,
+    signal?: AbortSignal,
+  ) {
+    const outcomes: CheckOutcome[] = [];
+    for (const hook of hooksOfType(canary, type)) {
+      const outcome = await callWebhook(hook, payloadFor(canary, hook, phase), signal ? { signal } : {});
+      outcomes.push(outcome);
+      if (!outcome.ok) break;
+    }
+    return outcomes;
+  }
+
+  /** Rollback hooks: every one is asked; an ok outcome means that hook asks for a rollback. */
+  async rollbackHooks(canary: Canary, phase: string, signal?: AbortSignal): Promise<CheckOutcome[]> {
+    const outcomes: CheckOutcome[] = [];
+    for (const hook of hooksOfType(canary, 'rollback')) {
+      const outcome = await callWebhook(hook, payloadFor(canary, hook, phase), signal ? { signal } : {});
+      outcomes.push(outcome);
+      if (outcome.ok) break;
+    }
+    return outcomes;
+  }
+
+  /** Rollout hooks, then every metric, stopping after the first failure. */
+  async analysis(canary: Canary, signal?: AbortSignal): Promise<CheckOutcome[]> {
+    const outcomes = await this.hooks(canary, 'rollout', 'Progressing', signal);
+    if (outcomes.some((o) => !o.ok)) return outcomes;
+    for (const metric of canary.spec.analysis?.metrics ?? []) {
+      const outcome = this.deps.judge(metric, await this.deps.metrics.measure(canary, metric, signal));
+      outcomes.push(outcome);
+      if (!outcome.ok) break;
+    }
+    return outcomes;
+  }
+}

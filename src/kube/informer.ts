@@ -1,0 +1,157 @@
+import type { WatchEvent } from './cluster.js';
+import { objectKey, type KubeObject } from './objects.js';
+import { KubeApiError, type KubeRest } from './rest.js';
+
+/** Health of one watch, for logs, metrics and readiness. */
+export interface InformerHealth {
+  readonly synced: boolean;
+  readonly restarts: number;
+  readonly lastError?: string;
+}
+
+export interface InformerOptions {
+  /** Collection path, e.g. `/apis/apps/v1/deployments` or `/api/v1/namespaces/shop/configmaps`. */
+  readonly path: string;
+  readonly onEvent: (event: WatchEvent) => void;
+  /** Called when a watch fails and is restarted (for logs and metrics). */
+  readonly onRestart?: (error: string, attempt: number) => void;
+  /** Backoff after a failed watch: doubles from `minMs` up to `maxMs`. Defaults 200 ms … 10 s. */
+  readonly backoff?: { readonly minMs: number; readonly maxMs: number };
+}
+
+interface WatchLine {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: KubeObject & { code?: number; message?: string };
+}
+
+/**
+ * A list+watch cache of one collection. It keeps watching for as long as it runs: a watch that
+ * ends is resumed from the last resourceVersion; an expired one (410 Gone) is replaced by a fresh
+ * list whose differences are delivered as events, so subscribers never miss a change.
+ */
+export class Informer {
+  private readonly store = new Map<string, KubeObject>();
+  private resourceVersion = '';
+  private readonly abort = new AbortController();
+  private health: InformerHealth = { synced: false, restarts: 0 };
+  private readonly syncedPromise: Promise<void>;
+  private markSynced!: () => void;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly rest: KubeRest,
+    private readonly options: InformerOptions,
+  ) {
+    this.syncedPromise = new Promise((resolve) => (this.markSynced = resolve));
+  }
+
+  /** Starts listing and watching; resolves once the first list is in the cache. */
+  start(): Promise<void> {
+    this.running ??= this.run();
+    return this.syncedPromise;
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  get(namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.store.get(objectKey(namespace, name));
+  }
+
+  list(namespace?: string): KubeObject[] {
+    const all = [...this.store.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  status(): InformerHealth {
+    return this.health;
+  }
+
+  private async run(): Promise<void> {
+    const { minMs, maxMs } = this.options.backoff ?? { minMs: 200, maxMs: 10_000 };
+    let delay = minMs;
+    let needList = true;
+    while (!this.abort.signal.aborted) {
+      try {
+        if (needList) {
+          await this.relist();
+          needList = false;
+        }
+        const watchPath = `${this.options.path}?watch=1&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${this.resourceVersion}`;
+        await this.rest.stream(watchPath, (line) => this.apply(line as WatchLine), this.abort.signal);
+        delay = minMs; // a clean end (server timeout): resume at once
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof GoneError || (err instanceof KubeApiError && err.status === 410)) needList = true;
+        this.health = { ...this.health, restarts: this.health.restarts + 1, lastError: message };
+        this.options.onRestart?.(message, this.health.restarts);
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(maxMs, delay * 2);
+      }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const list = await this.rest.json<{
+      apiVersion?: string;
+      kind?: string;
+      metadata: { resourceVersion: string };
+      items: KubeObject[];
+    }>(this.options.path, { signal: this.abort.signal });
+    const { apiVersion, kind } = collectionType(list);
+    const fresh = new Map<string, KubeObject>();
+    for (const item of list.items) {
+      // Items of a list carry no apiVersion/kind; put them back so cached objects are complete.
+      const obj = { ...item, apiVersion, kind };
+      fresh.set(objectKey(obj.metadata.namespace, obj.metadata.name ?? ''), obj);
+    }
+    for (const [key, old] of this.store) {
+      if (!fresh.has(key)) {
+        this.store.delete(key);
+        this.options.onEvent({ type: 'deleted', object: old, old });
+      }
+    }
+    for (const [key, obj] of fresh) {
+      const old = this.store.get(key);
+      this.store.set(key, obj);
+      if (!old) this.options.onEvent({ type: 'added', object: obj });
+      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
+        this.options.onEvent({ type: 'modified', object: obj, old });
+      }
+    }
+    this.resourceVersion = list.metadata.resourceVersion;
+    if (!this.health.synced) {
+      this.health = { ...this.health, synced: true };
+      this.markSynced();
+    }
+  }
+
+  private apply(line: WatchLine): void {
+    if (line.type === 'ERROR') {
+      throw line.object.code === 410
+        ? new GoneError(line.object.message ?? 'resource version expired')
+        : new Error(line.object.message ?? 'watch error');
+    }
+    this.resourceVersion = line.object.metadata.resourceVersion ?? this.resourceVersion;
+    if (line.type === 'BOOKMARK') return;
+    const obj = line.object;
+    const key = objectKey(obj.metadata.namespace, obj.metadata.name ?? '');
+    const old = this.store.get(key);
+    if (line.type === 'DELETED') {
+      this.store.delete(key);
+      this.options.onEvent({ type: 'deleted', object: obj, old });
+    } else {
+      this.store.set(key, obj);
+      this.options.onEvent({ type: old ? 'modified' : 'added', object: obj, old });
+    }
+  }
+}
+
+class GoneError extends Error {}
+
+function collectionType(list: { apiVersion?: string; kind?: string }): { apiVersion: string; kind: string } {
+  const kind = (list.kind ?? '').replace(/List$/, '');
+  return { apiVersion: list.apiVersion ?? '', kind };
+}
