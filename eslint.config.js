@@ -23,6 +23,7 @@ export default tseslint.config(
   {
     // House rule 1: the engine is a functional core. No I/O, no clocks, no client libraries.
     files: ['src/engine/**/*.ts'],
+    ignores: ['src/engine/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

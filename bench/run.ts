@@ -3,6 +3,7 @@
  * `BENCH <name> <value> <unit>`. Progress goes to stderr so stdout stays machine-readable.
  */
 import { benchControlPlaneStart } from './controlplane-start.js';
+import { benchOperator } from './operator-bench.js';
 
 export interface Figure {
   readonly name: string;
@@ -10,7 +11,7 @@ export interface Figure {
   readonly unit: string;
 }
 
-const benches: readonly (() => Promise<readonly Figure[]>)[] = [benchControlPlaneStart];
+const benches: readonly (() => Promise<readonly Figure[]>)[] = [benchControlPlaneStart, benchOperator];
 
 for (const bench of benches) {
   for (const f of await bench()) console.log(`BENCH ${f.name} ${f.value} ${f.unit}`);

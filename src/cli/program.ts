@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { devClusterCommand, type CliOutput } from './dev-cluster.js';
+import { operatorCommand } from './operator-command.js';
 import type { CliEnvironment } from './environment.js';
 
 /** Serin's version, from package.json. */
@@ -21,6 +22,7 @@ export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
     )
     .version(serinVersion(), '-v, --version', 'print the version')
     .showHelpAfterError('(run `serin --help` for the commands)');
+  program.addCommand(operatorCommand());
   program.addCommand(devClusterCommand(env, io));
   program
     .command('demo')

@@ -8,13 +8,12 @@ import type { CanarySpec, CanaryStatus, Phase, WebhookType } from '../api/index.
 
 /**
  * Is a workload ready to serve? Non-retriable means waiting longer will not help (deadline passed).
- * `reason` is the workload's own words (e.g. `waiting for rollout to finish: 0 of 1 (readyThreshold
- * 100%) updated replicas are available`); the engine adds Flagger's `{target}-primary.{ns} not ready: `
- * style prefix for the target kind, so the reason must not carry it.
+ * `reason` is the whole message as Flagger words it for the target kind, e.g. `account-primary.shop
+ * not ready: waiting for rollout to finish: …`, `canary deployment account.shop not ready: …`, or a
+ * GET error (`messages.ts` has the prefixes); the engine records it verbatim as a Warning event.
  */
 export type Readiness =
-  | { readonly ready: true }
-  | { readonly ready: false; readonly retriable: boolean; readonly reason: string };
+  { readonly ready: true } | { readonly ready: false; readonly retriable: boolean; readonly reason: string };
 
 /** Traffic split as the router reports it. Weights are percentages summing to 100. */
 export interface Routes {
@@ -38,7 +37,10 @@ export type CheckOutcome =
 export interface Answers {
   /** Gate hooks of one type, in spec order; the controller stops at the first failure. */
   readonly gates?: Partial<Record<GateType, readonly CheckOutcome[]>>;
-  /** Rollback hooks: an `ok` outcome here means the hook *asked for* a rollback (2xx). */
+  /**
+   * Rollback hooks in spec order, up to and including the first that asks for a rollback: an `ok`
+   * outcome here means the hook *asked for* it (2xx).
+   */
   readonly rollbackHooks?: readonly CheckOutcome[];
   /** Pre-rollout hooks, in spec order, up to and including the first failure. */
   readonly preRollout?: readonly CheckOutcome[];
@@ -65,7 +67,11 @@ export type Need =
 
 /** What the controller observed this tick (from its caches; no decision made yet). */
 export interface Observation {
-  /** Current revision of the target: hash of the pod template and, separately, of each tracked config. */
+  /**
+   * Current revision of the target: hash of the pod template and, separately, of each tracked config
+   * (`configmap/<name>` / `secret/<name>` → checksum). `trackedConfigs` undefined means config
+   * tracking is off: configs then never count as a change and are not written to the status.
+   */
   readonly revision: { readonly spec: string; readonly trackedConfigs?: Readonly<Record<string, string>> };
   /** Readiness of `<target>-primary`, already judged with `primaryReadyThreshold`. */
   readonly primary: Readiness;
@@ -94,7 +100,9 @@ export interface StepInput {
 
 /**
  * Something the controller does, in order; it stops at the first that fails and writes no status then.
- * `post-rollout` (run the post-rollout hooks with that phase, recording their own events) and `alert`
+ * `scale-target` zero / up includes pausing / resuming a KEDA target scaler, as Flagger pairs them;
+ * `sync-primary-scaler` (copy the target autoscaler's spec to the primary's) appears only with
+ * `spec.autoscalerRef`; `promote` copies the target's template and configs to the primary. `post-rollout` (run the post-rollout hooks with that phase, recording their own events) and `alert`
  * (notify; `withMetadata` adds Flagger's target/threshold/deadline/routing fields) never fail a tick:
  * their errors are reported, not propagated.
  */

@@ -1,12 +1,6 @@
 import type { Canary, CanaryMetric } from '../api/index.js';
-import type { CheckOutcome, GateType } from '../engine/model.js';
+import type { CheckOutcome, GateType, JudgeContext, MetricValue } from '../engine/index.js';
 import { callWebhook, hooksOfType, payloadFor } from './webhook.js';
-
-/** A metric's measured value as data: a number, nothing, or why it could not be measured. */
-export type MetricValue =
-  | { readonly kind: 'value'; readonly value: number }
-  | { readonly kind: 'no-data' }
-  | { readonly kind: 'error'; readonly message: string };
 
 /** Measures one metric of a canary (Prometheus and friends; issue #4). */
 export interface MetricsAnalyzer {
@@ -24,7 +18,9 @@ export class CheckRunner {
   constructor(
     private readonly deps: {
       readonly metrics: MetricsAnalyzer;
-      readonly judge: (metric: CanaryMetric, value: MetricValue) => CheckOutcome;
+      readonly judge: (metric: CanaryMetric, value: MetricValue, context: JudgeContext) => CheckOutcome;
+      /** Provider for canaries that name none (names the metrics observer in messages). */
+      readonly defaultProvider: string;
     },
   ) {}
 
@@ -60,7 +56,12 @@ export class CheckRunner {
     const outcomes = await this.hooks(canary, 'rollout', 'Progressing', signal);
     if (outcomes.some((o) => !o.ok)) return outcomes;
     for (const metric of canary.spec.analysis?.metrics ?? []) {
-      const outcome = this.deps.judge(metric, await this.deps.metrics.measure(canary, metric, signal));
+      const context: JudgeContext = {
+        target: canary.spec.targetRef.name,
+        namespace: canary.metadata?.namespace ?? '',
+        metricsProvider: canary.spec.provider || this.deps.defaultProvider,
+      };
+      const outcome = this.deps.judge(metric, await this.deps.metrics.measure(canary, metric, signal), context);
       outcomes.push(outcome);
       if (!outcome.ok) break;
     }

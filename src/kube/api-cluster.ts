@@ -132,7 +132,11 @@ export class ApiCluster implements Cluster {
       ...(contentType ? { contentType } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    if (res.status >= 200 && res.status < 300) return JSON.parse(res.body) as T;
+    if (res.status >= 200 && res.status < 300) {
+      const result = JSON.parse(res.body) as T;
+      if (method !== 'DELETE' && !options.dryRun) this.remember(result as KubeObject);
+      return result;
+    }
     let status: { reason?: string; message?: string } = {};
     try {
       status = JSON.parse(res.body) as typeof status;
@@ -145,6 +149,13 @@ export class ApiCluster implements Cluster {
       res.status,
       `${method} ${describeRef(ref)}: ${status.message ?? `HTTP ${res.status}`}`,
     );
+  }
+
+  /** Read-your-own-writes: the object a write returned goes into its kind's cache, if cached. */
+  private remember(obj: KubeObject): void {
+    const outside =
+      this.options.namespace && obj.metadata.namespace && obj.metadata.namespace !== this.options.namespace;
+    if (obj.apiVersion && obj.kind && !outside) this.informers.get(gvkKey(obj))?.remember(obj);
   }
 
   private informer(gvk: Gvk): Informer {

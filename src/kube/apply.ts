@@ -11,7 +11,14 @@ export function parseManifests(text: string, source: string): KubernetesObject[]
   });
 }
 
-function label(obj: KubernetesObject): string {
+/** Anything with a type and a name: client-node objects and Serin's plain KubeObjects alike. */
+export interface ApplyObject {
+  readonly apiVersion?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly metadata?: { readonly name?: string | undefined; readonly namespace?: string | undefined } | undefined;
+}
+
+function label(obj: ApplyObject): string {
   const ns = obj.metadata?.namespace ? `${obj.metadata.namespace}/` : '';
   return `${obj.kind ?? '?'} ${ns}${obj.metadata?.name ?? '?'}`;
 }
@@ -22,7 +29,7 @@ function label(obj: KubernetesObject): string {
  */
 export async function applyObjects(
   kc: KubeConfig,
-  objects: readonly KubernetesObject[],
+  objects: readonly ApplyObject[],
   fieldManager = 'serin',
 ): Promise<void> {
   const rest = new KubeRest(kc);

@@ -1,6 +1,7 @@
 /**
  * The port through which everything in Serin reaches Kubernetes. Reads come from watch caches
- * (so a steady analysis tick makes no read request); writes go to the API server. Two adapters:
+ * (so a steady analysis tick makes no read request); writes go to the API server, and what a write
+ * returns is in the cache at once (read-your-own-writes), before its watch event arrives. Two adapters:
  * `ApiCluster` (a real API server) and, for `serin simulate`, an in-memory one.
  */
 import type { Gvk, KubeObject, ObjectRef } from './objects.js';

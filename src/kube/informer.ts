@@ -64,6 +64,18 @@ export class Informer {
     return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
   }
 
+  /**
+   * Puts an object the API server just returned for our own write into the cache, so the writer
+   * reads its own write at once instead of after the watch event. Only a newer version replaces a
+   * cached one (resourceVersions are etcd revisions; compared as numbers when both are numeric).
+   * Subscribers are not called: the watch event for the same write follows and is delivered then.
+   */
+  remember(obj: KubeObject): void {
+    const key = objectKey(obj.metadata.namespace, obj.metadata.name ?? '');
+    const cached = this.store.get(key);
+    if (!cached || isNewer(obj.metadata.resourceVersion, cached.metadata.resourceVersion)) this.store.set(key, obj);
+  }
+
   status(): InformerHealth {
     return this.health;
   }
@@ -143,13 +155,20 @@ export class Informer {
       this.store.delete(key);
       this.options.onEvent({ type: 'deleted', object: obj, old });
     } else {
-      this.store.set(key, obj);
-      this.options.onEvent({ type: old ? 'modified' : 'added', object: obj, old });
+      // A version remembered from our own later write stays; the event is still delivered.
+      if (!old || !isNewer(old.metadata.resourceVersion, obj.metadata.resourceVersion)) this.store.set(key, obj);
+      const type = line.type === 'ADDED' ? 'added' : 'modified';
+      this.options.onEvent({ type, object: obj, old: type === 'added' ? undefined : old });
     }
   }
 }
 
 class GoneError extends Error {}
+
+function isNewer(candidate: string | undefined, cached: string | undefined): boolean {
+  if (!candidate || !cached || !/^\d+$/.test(candidate) || !/^\d+$/.test(cached)) return false;
+  return BigInt(candidate) > BigInt(cached);
+}
 
 function collectionType(list: { apiVersion?: string; kind?: string }): { apiVersion: string; kind: string } {
   const kind = (list.kind ?? '').replace(/List$/, '');

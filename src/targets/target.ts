@@ -14,6 +14,7 @@ export interface Problem {
   readonly fix: string;
 }
 
+/** An operation's value, or the Problem that stopped it (expected problems are values, not throws). */
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: Problem };
 
 /** What the routers and services need to know about the target. */
@@ -34,6 +35,7 @@ export interface Revision {
   readonly trackedConfigs?: Readonly<Record<string, string>>;
 }
 
+/** One workload kind Serin releases through a `-primary` copy; reads from caches, writes only on difference. */
 export interface WorkloadTarget {
   /** Reads the target and finds its selector label. */
   metadata(canary: Canary): Result<TargetMetadata>;

@@ -38,6 +38,20 @@ describe('ApiCluster: reads from watch caches, writes to the API server', () => 
     assert.deepEqual(seen, ['added', 'modified', 'deleted']);
   });
 
+  test('what this client writes is readable from its cache at once (read-your-own-writes)', async (t) => {
+    const ns = await freshNamespace(t, kc, 'ryow');
+    const cluster = await startApiCluster(t, [CM], ns);
+    const created = await cluster.create(configMap(ns, 'fresh', { v: '1' }));
+    assert.equal(
+      cluster.get<KubeObject>({ ...CM, namespace: ns, name: 'fresh' })?.metadata.resourceVersion,
+      created.metadata.resourceVersion,
+    );
+    const updated = await cluster.patch<KubeObject>({ ...CM, namespace: ns, name: 'fresh' }, { data: { v: '2' } });
+    const seen = cluster.get<KubeObject>({ ...CM, namespace: ns, name: 'fresh' });
+    assert.equal(seen?.metadata.resourceVersion, updated.metadata.resourceVersion);
+    assert.deepEqual(seen?.data, { v: '2' });
+  });
+
   test('a write with a stale resourceVersion fails as a Conflict, a second create as AlreadyExists', async (t) => {
     const ns = await freshNamespace(t, kc, 'conflict');
     const cluster = await startApiCluster(t, [CM], ns);

@@ -1,0 +1,79 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
+import { startOperator, type OperatorOptions } from '../operator/operator.js';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function duration(flag: string) {
+  return (value: string): number => {
+    const m = /^(\d+)(ms|s|m)$/.exec(value);
+    if (!m) throw new InvalidArgumentError(`${flag} takes a duration like 500ms, 10s or 1m; got "${value}"`);
+    return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000);
+  };
+}
+
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${flag} takes a whole number ≥ 0; got "${value}"`);
+    return n;
+  };
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `serin operator`: runs the controller against a cluster until SIGINT/SIGTERM. */
+export function operatorCommand(): Command {
+  return new Command('operator')
+    .description('run the Serin operator: watch Canaries and release their targets progressively')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: in-cluster config or $KUBECONFIG)')
+    .option('--namespace <name>', 'watch only this namespace (default: all namespaces)')
+    .option('--mesh-provider <name>', 'provider for Canaries that name none', 'appmesh:v1beta2')
+    .option('--metrics-server <url>', 'Prometheus URL for builtin metrics', 'http://prometheus:9090')
+    .option('--port <port>', 'port of /metrics, /healthz and /readyz', positiveInt('--port'), 8080)
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+    .option(
+      '--min-interval <duration>',
+      'shortest analysis interval honoured (Flagger: 10s)',
+      duration('--min-interval'),
+      10_000,
+    )
+    .option('--selector-labels <keys>', 'pod label keys searched on the target selector, in order', list, [
+      'app',
+      'name',
+      'app.kubernetes.io/name',
+    ])
+    .option('--include-label-prefix <prefixes>', 'label/annotation prefixes copied to primaries (* = all)', list, [])
+    .option('--no-config-tracking', 'do not make ConfigMaps/Secrets part of the revision')
+    .option('--threadiness <n>', 'canaries reconciled at once', positiveInt('--threadiness'), 4)
+    .action(async (flags: Record<string, unknown>) => {
+      const log = pino({ level: flags.logLevel as string, base: { component: 'serin' } });
+      const options: OperatorOptions = {
+        kubeconfig: flags.kubeconfig as string | undefined,
+        namespace: flags.namespace as string | undefined,
+        meshProvider: flags.meshProvider as string,
+        metricsServer: flags.metricsServer as string,
+        port: flags.port as number,
+        minIntervalMs: flags.minInterval as number,
+        selectorLabels: flags.selectorLabels as string[],
+        includeLabelPrefixes: flags.includeLabelPrefix as string[],
+        configTracking: flags.configTracking as boolean,
+        concurrency: Math.max(1, flags.threadiness as number),
+      };
+      const operator = await startOperator(options, log);
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          log.info({ signal }, 'shutting down');
+          void operator.stop().then(resolve);
+        };
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+      });
+    });
+}

@@ -1,0 +1,164 @@
+import type { Logger } from 'pino';
+import { CANARY_KIND, FLAGGER_API_VERSION, type Canary } from '../api/index.js';
+import type { Cluster, WatchEvent } from '../kube/cluster.js';
+import { objectKey, type Gvk, type KubeObject } from '../kube/objects.js';
+import type { Clock } from './clock.js';
+import { referencesConfig } from './config-references.js';
+import type { Reconciler } from './reconciler.js';
+import { WorkQueue } from './work-queue.js';
+
+export const CANARY_GVK: Gvk = { apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND };
+export const DEPLOYMENT_GVK: Gvk = { apiVersion: 'apps/v1', kind: 'Deployment' };
+export const CONFIGMAP_GVK: Gvk = { apiVersion: 'v1', kind: 'ConfigMap' };
+export const SECRET_GVK: Gvk = { apiVersion: 'v1', kind: 'Secret' };
+
+export interface ControllerOptions {
+  /** Analysis interval of a canary, ms (the tick period). */
+  readonly intervalMs: (canary: Canary) => number;
+  /** Canaries reconciled at once (different canaries; one canary is never reconciled twice at once). */
+  readonly concurrency?: number;
+}
+
+interface Timer {
+  readonly intervalMs: number;
+  readonly handle: { cancel(): void };
+}
+
+/**
+ * Drives the reconciler: one work queue keyed by canary, a timer per canary at its analysis
+ * interval, and watches that turn a change of a Canary spec, its target Deployment or a ConfigMap
+ * or Secret the target uses into an immediate reconcile — so a new revision is noticed from the
+ * watch event, not at the next tick.
+ */
+export class CanaryController {
+  private readonly queue: WorkQueue;
+  private readonly timers = new Map<string, Timer>();
+  private readonly dueTicks = new Set<string>();
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly deps: {
+      readonly cluster: Cluster;
+      readonly reconciler: Reconciler;
+      readonly clock: Clock;
+      readonly log: Logger;
+    },
+    private readonly options: ControllerOptions,
+  ) {
+    this.queue = new WorkQueue(
+      (key) => this.work(key),
+      (key, err) => deps.log.error({ canary: key, err }, 'reconcile failed; retrying'),
+      { concurrency: options.concurrency ?? 4, setTimer: (fn, ms) => deps.clock.setTimer(fn, ms) },
+    );
+  }
+
+  /** Subscribes to the caches (which must be started) and schedules every existing canary. */
+  start(): void {
+    const { cluster } = this.deps;
+    this.unsubscribe.push(
+      cluster.subscribe(CANARY_GVK, (e) => this.onCanary(e)),
+      cluster.subscribe(DEPLOYMENT_GVK, (e) => this.onTarget(e)),
+      cluster.subscribe(CONFIGMAP_GVK, (e) => this.onConfig(e, 'configMap')),
+      cluster.subscribe(SECRET_GVK, (e) => this.onConfig(e, 'secret')),
+    );
+    for (const canary of cluster.list<Canary>(CANARY_GVK)) this.schedule(keyOf(canary), 0);
+  }
+
+  stop(): void {
+    for (const u of this.unsubscribe) u();
+    for (const t of this.timers.values()) t.handle.cancel();
+    this.timers.clear();
+    this.queue.stop();
+  }
+
+  /** Resolves when no reconcile is queued or running (for tests and benchmarks). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private onCanary(event: WatchEvent): void {
+    const canary = event.object as unknown as Canary;
+    const key = keyOf(canary);
+    if (event.type === 'deleted') {
+      this.timers.get(key)?.handle.cancel();
+      this.timers.delete(key);
+      this.queue.forget(key);
+      return;
+    }
+    if (event.type === 'added') {
+      this.schedule(key, 0);
+      return;
+    }
+    // Our own status writes also arrive here; only a spec change (a new generation) matters.
+    const old = event.old as unknown as Canary | undefined;
+    const deleting = Boolean(canary.metadata?.deletionTimestamp) && !old?.metadata?.deletionTimestamp;
+    if (deleting || old?.metadata?.generation !== canary.metadata?.generation) this.queue.add(key);
+  }
+
+  private onTarget(event: WatchEvent): void {
+    const d = event.object;
+    for (const canary of this.canariesIn(d.metadata.namespace)) {
+      if (canary.spec?.targetRef?.name === d.metadata.name && canary.spec.targetRef.kind === 'Deployment') {
+        this.queue.add(keyOf(canary));
+      }
+    }
+  }
+
+  private onConfig(event: WatchEvent, kind: 'configMap' | 'secret'): void {
+    const { namespace, name } = event.object.metadata;
+    for (const canary of this.canariesIn(namespace)) {
+      const target = this.deps.cluster.get<KubeObject>({
+        ...DEPLOYMENT_GVK,
+        namespace,
+        name: canary.spec?.targetRef?.name ?? '',
+      });
+      if (target && referencesConfig(target, kind, name ?? '')) this.queue.add(keyOf(canary));
+    }
+  }
+
+  private canariesIn(namespace: string | undefined): Canary[] {
+    return this.deps.cluster.list<Canary>(CANARY_GVK, namespace);
+  }
+
+  /** (Re)arms the canary's tick timer to fire after `delayMs`. */
+  private schedule(key: string, delayMs: number): void {
+    this.timers.get(key)?.handle.cancel();
+    const canary = this.canaryByKey(key);
+    if (!canary) return;
+    const intervalMs = this.options.intervalMs(canary);
+    const handle = this.deps.clock.setTimer(() => {
+      this.dueTicks.add(key);
+      this.queue.add(key);
+    }, delayMs);
+    this.timers.set(key, { intervalMs, handle });
+  }
+
+  private async work(key: string): Promise<void> {
+    const trigger = this.dueTicks.delete(key) ? 'tick' : 'change';
+    const [namespace = '', name = ''] = key.split('/');
+    try {
+      const outcome = await this.deps.reconciler.reconcile(namespace, name, trigger);
+      // A tick re-arms the timer; so does a change that started work, so the first analysis
+      // step comes one interval after the new revision was noticed.
+      if (trigger === 'tick' || outcome.stepped) this.rearm(key);
+    } catch (err) {
+      if (trigger === 'tick') this.dueTicks.add(key); // the retry is still this tick
+      throw err;
+    }
+  }
+
+  private rearm(key: string): void {
+    const canary = this.canaryByKey(key);
+    if (!canary) return;
+    this.schedule(key, this.options.intervalMs(canary));
+  }
+
+  private canaryByKey(key: string): Canary | undefined {
+    const [namespace, name = ''] = key.split('/');
+    return this.deps.cluster.get<Canary>({ ...CANARY_GVK, namespace, name });
+  }
+}
+
+function keyOf(canary: Canary): string {
+  return objectKey(canary.metadata?.namespace, canary.metadata?.name ?? '');
+}

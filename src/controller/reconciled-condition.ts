@@ -1,0 +1,39 @@
+import type { CanaryStatus, Condition } from '../api/index.js';
+
+/**
+ * Serin's `Reconciled` condition (additive to Flagger's `Promoted`): False with the problem and
+ * its fix while Serin cannot work with the Canary (target missing, invalid spec, …), True once it can.
+ */
+export const RECONCILED = 'Reconciled';
+
+/**
+ * Returns `status` with the Reconciled condition set for `problem` (undefined = no problem), carrying
+ * the condition over from `previous` when `status` lacks it. Returns the very same object when
+ * nothing would change, so callers can skip the write.
+ */
+export function withReconciledCondition(
+  status: CanaryStatus | undefined,
+  problem: { readonly reason: string; readonly message: string } | undefined,
+  now: number,
+  previous: CanaryStatus | undefined = status,
+): CanaryStatus | undefined {
+  const conditions = status?.conditions ?? [];
+  // The engine writes Flagger's conditions only; Serin's own one is carried over from `previous`.
+  const current =
+    conditions.find((c) => c.type === RECONCILED) ?? previous?.conditions?.find((c) => c.type === RECONCILED);
+  const wanted: Omit<Condition, 'lastUpdateTime' | 'lastTransitionTime'> = problem
+    ? { type: RECONCILED, status: 'False', reason: problem.reason, message: problem.message }
+    : { type: RECONCILED, status: 'True', reason: 'Reconciled', message: 'Serin manages this canary.' };
+  if (!current && !problem) return status; // never had a problem: nothing to say
+  const same =
+    current?.status === wanted.status && current.reason === wanted.reason && current.message === wanted.message;
+  if (same && conditions.includes(current)) return status;
+  if (same) return { ...status, conditions: [...conditions, current] };
+  const at = new Date(now).toISOString();
+  const next: Condition = {
+    ...wanted,
+    lastUpdateTime: at,
+    lastTransitionTime: current && current.status === wanted.status ? (current.lastTransitionTime ?? at) : at,
+  };
+  return { ...status, conditions: [...conditions.filter((c) => c.type !== RECONCILED), next] };
+}

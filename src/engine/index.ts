@@ -1,0 +1,37 @@
+/**
+ * Serin's engine: Flagger's canary phase machine as a pure function of (spec, status, observation,
+ * now) → (status, actions, events), plus the metric judge and the texts it writes.
+ */
+export type {
+  Action,
+  Answers,
+  CheckOutcome,
+  EngineEvent,
+  GateType,
+  Need,
+  Observation,
+  Readiness,
+  Routes,
+  StepInput,
+  StepResult,
+} from './model.js';
+export { step } from './step.js';
+export { judgeMetric, metricSourceOf, type JudgeContext, type MetricSource, type MetricValue } from './judge.js';
+export {
+  analysisIntervalMs,
+  analysisThreshold,
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_PROGRESS_DEADLINE_SECONDS,
+  MIN_INTERVAL_MS,
+  progressDeadlineSeconds,
+  providerOf,
+  skipsAnalysis,
+  strategyOf,
+  type Strategy,
+  type StrategyPlan,
+} from './settings.js';
+export { maxWeightOf, nextStepWeight } from './weights.js';
+export { hasRevisionChanged, hasSpecChanged, haveConfigsChanged } from './revision.js';
+export { goDurationMs, goFixed2, goFloat, parseGoDuration } from './go-format.js';
+export * as messages from './messages.js';
+export { suspendedMessage } from './messages.js';
