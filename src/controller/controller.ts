@@ -17,6 +17,8 @@ export interface ControllerOptions {
   readonly intervalMs: (canary: Canary) => number;
   /** Canaries reconciled at once (different canaries; one canary is never reconciled twice at once). */
   readonly concurrency?: number;
+  /** Kinds of objects Canaries own (besides Deployments) whose changes trigger a reconcile. */
+  readonly ownedKinds: readonly Gvk[];
 }
 
 interface Timer {
@@ -60,6 +62,9 @@ export class CanaryController {
       cluster.subscribe(DEPLOYMENT_GVK, (e) => this.onTarget(e)),
       cluster.subscribe(CONFIGMAP_GVK, (e) => this.onConfig(e, 'configMap')),
       cluster.subscribe(SECRET_GVK, (e) => this.onConfig(e, 'secret')),
+      // Anything a Canary owns (Services, App Mesh objects, HPAs) that someone else changes or
+      // deletes is put right at once, not at the next tick.
+      ...this.options.ownedKinds.map((gvk) => cluster.subscribe(gvk, (e) => this.onOwned(e))),
     );
     for (const canary of cluster.list<Canary>(CANARY_GVK)) this.schedule(keyOf(canary), 0);
   }
@@ -93,12 +98,19 @@ export class CanaryController {
     const old = event.old as unknown as Canary | undefined;
     const deleting = Boolean(canary.metadata?.deletionTimestamp) && !old?.metadata?.deletionTimestamp;
     if (deleting || old?.metadata?.generation !== canary.metadata?.generation) this.queue.add(key);
+    // A new analysis interval takes effect now, not after the old one runs out.
+    const timer = this.timers.get(key);
+    if (timer && timer.intervalMs !== this.options.intervalMs(canary))
+      this.schedule(key, this.options.intervalMs(canary));
   }
 
   private onTarget(event: WatchEvent): void {
     const d = event.object;
     for (const canary of this.canariesIn(d.metadata.namespace)) {
-      if (canary.spec?.targetRef?.name === d.metadata.name && canary.spec.targetRef.kind === 'Deployment') {
+      const target = canary.spec?.targetRef?.name;
+      // The primary too: initialization finishes the moment the primary becomes ready.
+      const ours = d.metadata.name === target || d.metadata.name === `${target}-primary`;
+      if (ours && canary.spec.targetRef.kind === 'Deployment') {
         this.queue.add(keyOf(canary));
       }
     }
@@ -114,6 +126,11 @@ export class CanaryController {
       });
       if (target && referencesConfig(target, kind, name ?? '')) this.queue.add(keyOf(canary));
     }
+  }
+
+  private onOwned(event: WatchEvent): void {
+    const owner = event.object.metadata.ownerReferences?.find((o) => o.controller && o.kind === CANARY_KIND);
+    if (owner) this.queue.add(objectKey(event.object.metadata.namespace, owner.name));
   }
 
   private canariesIn(namespace: string | undefined): Canary[] {

@@ -132,6 +132,19 @@ export class Reconciler {
       return { stepped: false, phase: canary.status?.phase };
     }
     const decision = await this.decide(canary, provider, observation, now, signal);
+    this.deps.log.debug(
+      {
+        canary: `${namespace}/${name}`,
+        trigger,
+        phase: canary.status?.phase,
+        next: decision.status?.phase,
+        revision: observation.revision,
+        lastAppliedSpec: canary.status?.lastAppliedSpec,
+        actions: decision.actions.map((a) => a.kind),
+        events: decision.events.map((e) => e.message),
+      },
+      'engine decided',
+    );
     for (const action of decision.actions) await this.act(canary, router, action, signal);
     const status = decision.status ?? canary.status;
     const finalStatus = withReconciledCondition(status, undefined, now, canary.status);

@@ -133,6 +133,9 @@ export async function startOperator(
       intervalMs: (canary: Canary) =>
         Math.max(options.minIntervalMs, analysisIntervalMs(canary.spec, options.minIntervalMs)),
       concurrency: options.concurrency,
+      ownedKinds: kinds.filter(
+        (k) => k.kind !== CANARY_GVK.kind && k.kind !== 'Deployment' && k.kind !== 'ConfigMap' && k.kind !== 'Secret',
+      ),
     },
   );
   controller.start();

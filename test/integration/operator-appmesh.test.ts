@@ -254,4 +254,27 @@ describe('the operator releases a Deployment behind App Mesh', () => {
     );
     assert.equal(apex.spec?.selector?.app, 'account');
   });
+
+  test('a routing object deleted by someone else is recreated from the watch event, not at the next tick', async (t) => {
+    const ns = await freshNamespace(t, kc, 'heal');
+    await apply(appConfigMap(ns, 'account', { k: 'v' }), appDeployment(ns, 'account', { replicas: 1 }));
+    await apply(seedLikeCanary(ns, 'account', { hpa: false, analysis: { interval: '1m' } }));
+    await startTestOperator(t, ns);
+    await waitForPhase(ns, 'account', 'Initialized');
+    const rest = new KubeRest(kc);
+    const path = `/apis/appmesh.k8s.aws/v1beta2/namespaces/${ns}/virtualrouters/account`;
+    const before = await rest.json<{ metadata: { uid: string } }>(path);
+    await rest.json(path, { method: 'DELETE' });
+    const after = await eventually(
+      'virtual router recreated',
+      async () => {
+        const res = await rest.request(path);
+        const router = res.status === 200 ? (JSON.parse(res.body) as { metadata: { uid: string } }) : undefined;
+        return router && router.metadata.uid !== before.metadata.uid ? router : undefined;
+      },
+      15_000,
+    );
+    assert.notEqual(after.metadata.uid, before.metadata.uid);
+    assert.deepEqual(await appMeshWeights(ns, 'account'), { primary: 100, canary: 0 });
+  });
 });
