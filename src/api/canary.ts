@@ -137,6 +137,31 @@ export const CanarySpecSchema = Type.Object(
   { description: 'What to roll out and how.' },
 );
 
+/** Serin's addition to the status: what the last analysis measured, so a rollback explains itself. */
+const LastAnalysisSchema = Type.Object(
+  {
+    time: Type.String({ format: 'date-time', description: 'When the checks ran (RFC 3339).' }),
+    checks: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ description: 'Webhook or metric name from the spec.' }),
+          kind: StringEnum(['webhook', 'metric'], { description: 'What was checked.' }),
+          passed: Type.Boolean({ description: 'Whether the check passed.' }),
+          value: Type.Optional(
+            Type.Number({ description: 'The measured value (metrics; success rate in %, duration in ms).' }),
+          ),
+          message: Type.Optional(
+            Type.String({ description: 'Why it failed: the bound crossed, no data, or the error.' }),
+          ),
+        },
+        { description: 'One check and its outcome.' },
+      ),
+      { description: 'Checks in the order they ran, up to the first failure.' },
+    ),
+  },
+  { description: 'Serin (not in Flagger): the checks of the last analysis tick and their measured values.' },
+);
+
 /** Schema of `Canary.status`, written by Serin only. */
 export const CanaryStatusSchema = Type.Object(
   {
@@ -161,8 +186,12 @@ export const CanaryStatusSchema = Type.Object(
       Type.String({ description: 'Canary cookie of the previous run, expired by Serin.' }),
     ),
     conditions: Type.Optional(
-      Type.Array(ConditionSchema, { description: 'Conditions of the canary; only `Promoted` is used.' }),
+      Type.Array(ConditionSchema, {
+        description:
+          "Conditions of the canary: Flagger's `Promoted`, and Serin's `Reconciled` (False while Serin cannot work with the Canary, with the problem and its fix).",
+      }),
     ),
+    lastAnalysis: Type.Optional(LastAnalysisSchema),
   },
   { description: 'What Serin observed and did, written through the status subresource.' },
 );

@@ -7,7 +7,7 @@ import {
   type CanaryStatus,
   type Validators,
 } from '../api/index.js';
-import type { Action, Answers, Need, Observation, StepInput } from '../engine/model.js';
+import type { Action, Answers, CheckOutcome, Need, Observation, StepInput } from '../engine/model.js';
 import { messages, step } from '../engine/index.js';
 import type { CheckRunner } from '../hooks/check-runner.js';
 import type { Cluster } from '../kube/cluster.js';
@@ -146,7 +146,7 @@ export class Reconciler {
       'engine decided',
     );
     for (const action of decision.actions) await this.act(canary, router, action, signal);
-    const status = decision.status ?? canary.status;
+    const status = withLastAnalysis(decision.status ?? canary.status, decision.answers.analysis, now);
     const finalStatus = withReconciledCondition(status, undefined, now, canary.status);
     if (finalStatus !== canary.status) await this.writeStatus(canary, finalStatus, signal);
     for (const e of decision.events) await this.event(canary, e.type, e.message);
@@ -216,7 +216,7 @@ export class Reconciler {
         now,
       };
       const result = step(input);
-      if (result.kind === 'decision') return result;
+      if (result.kind === 'decision') return { ...result, answers };
       answers = { ...answers, ...(await this.answer(canary, result.need, signal)) };
     }
     throw new Error(
@@ -319,6 +319,23 @@ export class Reconciler {
   private event(canary: Canary, type: 'Normal' | 'Warning', message: string): Promise<void> {
     return this.deps.events.record(canary, { type, reason: EVENT_REASON, message });
   }
+}
+
+/** Records what this tick's analysis measured (Serin's `status.lastAnalysis`); unchanged without one. */
+function withLastAnalysis(
+  status: CanaryStatus | undefined,
+  outcomes: readonly CheckOutcome[] | undefined,
+  now: number,
+): CanaryStatus | undefined {
+  if (!outcomes || outcomes.length === 0) return status;
+  const checks = outcomes.map((o) => ({
+    name: o.name,
+    kind: o.kind ?? 'metric',
+    passed: o.ok,
+    ...(o.value !== undefined && Number.isFinite(o.value) ? { value: o.value } : {}),
+    ...(o.ok ? {} : { message: o.message ?? o.reason }),
+  }));
+  return { ...status, lastAnalysis: { time: new Date(now).toISOString(), checks } };
 }
 
 /** The Canary changed between our read and our status write; retried by the queue. */

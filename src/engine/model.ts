@@ -29,9 +29,15 @@ export interface Routes {
  * `Halt {name}.{ns} advancement {reason}` (see `judgeMetric`), and `message`, when set, is the whole
  * Warning event text instead (Flagger words no-data and query errors differently).
  */
-export type CheckOutcome =
+export type CheckOutcome = (
   | { readonly ok: true; readonly name: string; readonly detail?: string }
-  | { readonly ok: false; readonly name: string; readonly reason: string; readonly message?: string };
+  | { readonly ok: false; readonly name: string; readonly reason: string; readonly message?: string }
+) & {
+  /** What was checked (the controller records it in `status.lastAnalysis`). */
+  readonly kind?: 'webhook' | 'metric';
+  /** The measured value of a metric, when there was one. */
+  readonly value?: number;
+};
 
 /** Answers to the engine's `need`s, filled in by the controller. */
 export interface Answers {

@@ -33,7 +33,10 @@ export class CheckRunner {
   ) {
     const outcomes: CheckOutcome[] = [];
     for (const hook of hooksOfType(canary, type)) {
-      const outcome = await callWebhook(hook, payloadFor(canary, hook, phase), signal ? { signal } : {});
+      const outcome: CheckOutcome = {
+        ...(await callWebhook(hook, payloadFor(canary, hook, phase), signal ? { signal } : {})),
+        kind: 'webhook',
+      };
       outcomes.push(outcome);
       if (!outcome.ok) break;
     }
@@ -61,7 +64,12 @@ export class CheckRunner {
         namespace: canary.metadata?.namespace ?? '',
         metricsProvider: canary.spec.provider || this.deps.defaultProvider,
       };
-      const outcome = this.deps.judge(metric, await this.deps.metrics.measure(canary, metric, signal), context);
+      const measured = await this.deps.metrics.measure(canary, metric, signal);
+      const outcome: CheckOutcome = {
+        ...this.deps.judge(metric, measured, context),
+        kind: 'metric',
+        ...(measured.kind === 'value' ? { value: measured.value } : {}),
+      };
       outcomes.push(outcome);
       if (!outcome.ok) break;
     }

@@ -121,6 +121,12 @@ describe('the operator releases a Deployment behind App Mesh', () => {
         (c) => c.name === 'account' && c.namespace === ns && c.phase === 'Progressing' && c.metadata?.type === 'bash',
       ),
     );
+    const last = (await readCanary(ns, 'account')).status?.lastAnalysis;
+    assert.deepEqual(
+      last?.checks,
+      [{ name: 'acceptance-test', kind: 'webhook', passed: true }],
+      'status shows the last checks',
+    );
 
     const events = await canaryEvents(ns, 'account');
     t.diagnostic(`kubectl describe canary account -n ${ns}\n${events.join('\n')}`);

@@ -58,6 +58,10 @@ interface CanaryView {
     lastAppliedSpec?: string;
     lastPromotedSpec?: string;
     conditions?: { type: string; status: string; reason: string; message?: string }[];
+    lastAnalysis?: {
+      time: string;
+      checks: { name: string; kind: string; passed: boolean; value?: number; message?: string }[];
+    };
   };
 }
 
