@@ -8,7 +8,7 @@ import type { Routes } from '../engine/model.js';
 import type { RouterRoute, VirtualNode, VirtualRouter, VirtualRouterSpec } from './appmesh-types.js';
 import { weightedTargets } from './appmesh-objects.js';
 import { serviceNames } from './canary-names.js';
-import { jsonEqual, omitKeys, sameStringMap } from './json-equal.js';
+import { jsonEqual, omitKeys, sameStringMap } from '../kube/json-equal.js';
 
 /** `spec` without the fields the App Mesh webhook owns. */
 function withoutMeshFields<T extends { awsName?: unknown; meshRef?: unknown }>(

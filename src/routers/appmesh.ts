@@ -21,7 +21,7 @@ import {
   type VirtualRouter,
 } from './appmesh-types.js';
 import { canaryId, canaryKey, serviceNames } from './canary-names.js';
-import { jsonEqual } from './json-equal.js';
+import { jsonEqual } from '../kube/json-equal.js';
 import { OK, withSignal, writeProblem } from './write-outcome.js';
 
 /** The kinds `AppMeshRouter` reads, which the Cluster must cache. */

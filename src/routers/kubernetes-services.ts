@@ -16,7 +16,7 @@ import {
   type ServiceObject,
   type ServiceRole,
 } from './service-objects.js';
-import { omitKeys } from './json-equal.js';
+import { omitKeys } from '../kube/json-equal.js';
 import { OK, withSignal, writeProblem } from './write-outcome.js';
 
 /** Ports of `KubernetesServices`. */

@@ -6,7 +6,7 @@ import type { Canary, CanaryService } from '../api/index.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { TargetMetadata } from '../targets/target.js';
 import { TOOLKIT_ANNOTATIONS, canaryController, canaryId, canaryOwnerReference, serviceNames } from './canary-names.js';
-import { jsonEqual, sameStringMap } from './json-equal.js';
+import { jsonEqual, sameStringMap } from '../kube/json-equal.js';
 
 /** The core Service kind. */
 export const SERVICE_GVK = { apiVersion: 'v1', kind: 'Service' } as const;
