@@ -61,6 +61,7 @@ export {
   type JsonSchema,
 } from './crd.js';
 export {
+  createSchemaValidator,
   createValidators,
   formatIssues,
   type UnknownFieldPolicy,

@@ -9,7 +9,7 @@ import { CanaryDefinition, type Canary } from './canary.js';
 import { toPlainSchema, type JsonSchema } from './crd.js';
 import { renderIssue } from './issue-text.js';
 import { MetricTemplateDefinition, type MetricTemplate } from './metric-template.js';
-import type { ResourceDefinition } from './resource.js';
+import type { TSchema } from '@sinclair/typebox';
 import { K8S_KEYWORDS } from './schema-kit.js';
 
 /** One problem found in an object. */
@@ -48,7 +48,26 @@ export interface Validators {
 
 /** Builds one Ajv instance and compiles the three validators with it. */
 export function createValidators(options: ValidatorOptions = {}): Validators {
-  const policy = options.unknownFields ?? 'prune';
+  const ajv = newAjv(options.unknownFields ?? 'prune');
+  return Object.freeze({
+    canary: compile<Canary>(ajv, CanaryDefinition.schema),
+    metricTemplate: compile<MetricTemplate>(ajv, MetricTemplateDefinition.schema),
+    alertProvider: compile<AlertProvider>(ajv, AlertProviderDefinition.schema),
+  });
+}
+
+/**
+ * A validator for any other input Serin reads (scenario files, configuration) defined with the same
+ * schema kit: same paths, same messages. Unknown fields are reported by default (`reject`).
+ */
+export function createSchemaValidator<T>(
+  schema: TSchema,
+  unknownFields: UnknownFieldPolicy = 'reject',
+): (obj: unknown) => ValidationResult<T> {
+  return compile<T>(newAjv(unknownFields), schema);
+}
+
+function newAjv(policy: UnknownFieldPolicy): Ajv {
   const ajv = new Ajv({
     strict: true,
     // Ajv cannot see through `not`, where AtMostOneOf names fields; assertStructural already
@@ -60,11 +79,7 @@ export function createValidators(options: ValidatorOptions = {}): Validators {
     removeAdditional: policy === 'prune',
   });
   registerKubernetesVocabulary(ajv);
-  return Object.freeze({
-    canary: compile<Canary>(ajv, CanaryDefinition),
-    metricTemplate: compile<MetricTemplate>(ajv, MetricTemplateDefinition),
-    alertProvider: compile<AlertProvider>(ajv, AlertProviderDefinition),
-  });
+  return ajv;
 }
 
 /** Renders issues one per line, `path: message`. */
@@ -72,8 +87,8 @@ export function formatIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('\n');
 }
 
-function compile<T>(ajv: Ajv, def: ResourceDefinition): (obj: unknown) => ValidationResult<T> {
-  const schema = closeObjects(toPlainSchema(def.schema, { keepChecks: true }));
+function compile<T>(ajv: Ajv, source: TSchema): (obj: unknown) => ValidationResult<T> {
+  const schema = closeObjects(toPlainSchema(source, { keepChecks: true }));
   const validate = ajv.compile(schema);
   return (obj) => {
     let value: unknown;

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { devClusterCommand, type CliOutput } from './dev-cluster.js';
+import { demoCommand } from './demo.js';
 import { operatorCommand } from './operator-command.js';
+import { simulateCommand } from './simulate-command.js';
 import type { CliEnvironment } from './environment.js';
 
 /** Serin's version, from package.json. */
@@ -24,12 +26,7 @@ export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
     .showHelpAfterError('(run `serin --help` for the commands)');
   program.addCommand(operatorCommand());
   program.addCommand(devClusterCommand(env, io));
-  program
-    .command('demo')
-    .description("play the seed's three release scenarios on the embedded simulator (no cluster needed)")
-    .action(() => {
-      io.out('serin demo: not built yet — the simulator (`serin simulate`) lands with issue #5.');
-      io.out('What works today: `make test` (API + real local control plane), `serin dev-cluster up`.');
-    });
+  program.addCommand(simulateCommand(io));
+  program.addCommand(demoCommand(io));
   return program;
 }

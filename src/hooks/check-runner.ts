@@ -1,6 +1,6 @@
-import type { Canary, CanaryMetric } from '../api/index.js';
+import type { Canary, CanaryMetric, CanaryWebhook } from '../api/index.js';
 import type { CheckOutcome, GateType, JudgeContext, MetricValue } from '../engine/index.js';
-import { callWebhook, hooksOfType, payloadFor } from './webhook.js';
+import { callWebhook, hooksOfType, payloadFor, type WebhookPayload } from './webhook.js';
 
 /** Measures one metric of a canary (Prometheus and friends; issue #4). */
 export interface MetricsAnalyzer {
@@ -13,6 +13,13 @@ export const noMetricsProvider: MetricsAnalyzer = {
     Promise.resolve({ kind: 'error', message: `no metrics provider is configured for metric ${metric.name}` }),
 };
 
+/** Calls one webhook: over HTTP in the operator, from the scenario in `serin simulate`. */
+export type WebhookCaller = (
+  hook: CanaryWebhook,
+  payload: WebhookPayload,
+  signal?: AbortSignal,
+) => Promise<CheckOutcome>;
+
 /** Runs the hooks and metrics the engine asks for; outcomes as data, in spec order. */
 export class CheckRunner {
   constructor(
@@ -21,6 +28,8 @@ export class CheckRunner {
       readonly judge: (metric: CanaryMetric, value: MetricValue, context: JudgeContext) => CheckOutcome;
       /** Provider for canaries that name none (names the metrics observer in messages). */
       readonly defaultProvider: string;
+      /** Default: an HTTP POST (`callWebhook`). */
+      readonly callWebhook?: WebhookCaller;
     },
   ) {}
 
@@ -34,7 +43,7 @@ export class CheckRunner {
     const outcomes: CheckOutcome[] = [];
     for (const hook of hooksOfType(canary, type)) {
       const outcome: CheckOutcome = {
-        ...(await callWebhook(hook, payloadFor(canary, hook, phase), signal ? { signal } : {})),
+        ...(await this.call(hook, payloadFor(canary, hook, phase), signal)),
         kind: 'webhook',
       };
       outcomes.push(outcome);
@@ -43,11 +52,16 @@ export class CheckRunner {
     return outcomes;
   }
 
+  private call(hook: CanaryWebhook, payload: WebhookPayload, signal?: AbortSignal): Promise<CheckOutcome> {
+    if (this.deps.callWebhook) return this.deps.callWebhook(hook, payload, signal);
+    return callWebhook(hook, payload, signal ? { signal } : {});
+  }
+
   /** Rollback hooks: every one is asked; an ok outcome means that hook asks for a rollback. */
   async rollbackHooks(canary: Canary, phase: string, signal?: AbortSignal): Promise<CheckOutcome[]> {
     const outcomes: CheckOutcome[] = [];
     for (const hook of hooksOfType(canary, 'rollback')) {
-      const outcome = await callWebhook(hook, payloadFor(canary, hook, phase), signal ? { signal } : {});
+      const outcome = await this.call(hook, payloadFor(canary, hook, phase), signal);
       outcomes.push(outcome);
       if (outcome.ok) break;
     }

@@ -44,6 +44,11 @@ export class MemoryCluster implements Cluster {
 
   constructor(private readonly options: MemoryClusterOptions) {}
 
+  /** A number that changes with every stored change (the last resourceVersion handed out). */
+  version(): number {
+    return this.revision;
+  }
+
   get<T = KubeObject>(ref: ObjectRef): T | undefined {
     return this.kinds.get(gvkKey(ref))?.get(objectKey(ref.namespace, ref.name)) as T | undefined;
   }
@@ -186,7 +191,7 @@ export class MemoryCluster implements Cluster {
   private store<T extends KubeObject>(obj: T, old: KubeObject | undefined): T {
     const frozen = deepFreeze(obj);
     let byKey = this.kinds.get(gvkKey(obj));
-    if (!byKey) this.kinds.set(gvkKey(obj), (byKey = new Map()));
+    if (!byKey) this.kinds.set(gvkKey(obj), (byKey = new Map<string, KubeObject>()));
     byKey.set(objectKey(obj.metadata.namespace, obj.metadata.name ?? ''), frozen);
     this.emit({ type: old ? 'modified' : 'added', object: frozen, old });
     return frozen;

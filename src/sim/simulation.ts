@@ -1,0 +1,258 @@
+import { pino } from 'pino';
+import { CANARY_KIND, createValidators, type Canary } from '../api/index.js';
+import { CANARY_GVK, CanaryController } from '../controller/controller.js';
+import { EventRecorder } from '../controller/event-recorder.js';
+import { Reconciler } from '../controller/reconciler.js';
+import { analysisIntervalMs, judgeMetric } from '../engine/index.js';
+import { CheckRunner } from '../hooks/check-runner.js';
+import type { KubeObject } from '../kube/objects.js';
+import { AppMeshRouter } from '../routers/appmesh.js';
+import { KubernetesServices } from '../routers/kubernetes-services.js';
+import type { TrafficRouter } from '../routers/router.js';
+import { DeploymentTarget } from '../targets/deployment.js';
+import { MemoryCluster } from './memory-cluster.js';
+import { durationMs, type Scenario, type ScenarioStep } from './scenario.js';
+import { ScenarioMetrics, scenarioWebhooks } from './scenario-checks.js';
+import { VirtualClock } from './virtual-clock.js';
+import { WorkloadSimulator } from './workloads.js';
+
+/** One line of the timeline: an Event occurrence, or a scenario step. */
+export interface TimelineEntry {
+  /** Virtual ms since the start of the simulation. */
+  readonly at: number;
+  readonly type: 'Normal' | 'Warning' | 'Step';
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface WeightPoint {
+  readonly at: number;
+  readonly canaryWeight: number;
+  readonly phase: string;
+}
+
+export interface Verdict {
+  /** `promoted`, `rolled-back`, `idle` (no run started), `running` (time limit reached mid-run). */
+  readonly result: 'promoted' | 'rolled-back' | 'idle' | 'running';
+  readonly phase: string;
+  /** When the final phase was reached, virtual ms since the start. */
+  readonly at: number;
+}
+
+export interface Timeline {
+  readonly canary: { readonly namespace: string; readonly name: string };
+  readonly scenario: { readonly name: string; readonly description?: string | undefined };
+  readonly start: string;
+  readonly entries: readonly TimelineEntry[];
+  readonly weights: readonly WeightPoint[];
+  readonly verdict: Verdict;
+  /** Virtual time simulated, ms. */
+  readonly durationMs: number;
+}
+
+export interface SimulationInput {
+  /** The Canary and, optionally, its Deployment, ConfigMaps, HPA (a missing Deployment is made up). */
+  readonly objects: readonly KubeObject[];
+  readonly scenario: Scenario;
+  /** Namespace for objects that name none. Default `default`. */
+  readonly namespace?: string;
+  /** Provider for a Canary that names none. Default `appmesh:v1beta2`. */
+  readonly defaultProvider?: string;
+  /** Virtual start time, ms since the epoch. Default 2026-01-01T00:00:00Z (deterministic output). */
+  readonly startTime?: number;
+}
+
+const DEFAULT_START = Date.parse('2026-01-01T00:00:00Z');
+const NAMESPACED = new Set([
+  'Canary',
+  'Deployment',
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'HorizontalPodAutoscaler',
+  'MetricTemplate',
+  'AlertProvider',
+]);
+
+function synthesizeTarget(canary: Canary, namespace: string): KubeObject {
+  const name = canary.spec.targetRef.name;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels: { app: name } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `${name}:current` }] } },
+    },
+  };
+}
+
+/**
+ * Runs the real controller, reconciler, engine, targets and routers against an in-memory cluster on
+ * a virtual clock, plays the scenario's steps, and returns the timeline the operator would produce.
+ */
+export async function simulate(input: SimulationInput): Promise<Timeline> {
+  const start = input.startTime ?? DEFAULT_START;
+  const namespace = input.namespace ?? 'default';
+  const clock = new VirtualClock(start);
+  const cluster = new MemoryCluster({ now: () => clock.now() });
+  const objects = input.objects.map((o) =>
+    NAMESPACED.has(o.kind) && !o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace } } : o,
+  );
+  const canaryObj = objects.find((o) => o.kind === CANARY_KIND) as unknown as Canary | undefined;
+  if (!canaryObj) throw new Error('no Canary among the input objects');
+  const ns = canaryObj.metadata?.namespace ?? namespace;
+  const name = canaryObj.metadata?.name ?? '';
+  if (!objects.some((o) => o.kind === 'Deployment' && o.metadata.name === canaryObj.spec.targetRef.name)) {
+    objects.push(synthesizeTarget(canaryObj, ns));
+  }
+  const log = pino({ enabled: false });
+  const workloads = new WorkloadSimulator({ cluster, clock }, input.scenario.versions);
+  const appMesh = new AppMeshRouter({ cluster });
+  const routers: Record<string, TrafficRouter> = { appmesh: appMesh, 'appmesh:v1beta2': appMesh };
+  const defaultProvider = input.defaultProvider ?? 'appmesh:v1beta2';
+  const reconciler = new Reconciler(
+    {
+      cluster,
+      target: new DeploymentTarget({ cluster }, {}),
+      services: new KubernetesServices({ cluster }),
+      router: (provider) => routers[provider],
+      checks: new CheckRunner({
+        metrics: new ScenarioMetrics(workloads),
+        judge: judgeMetric,
+        defaultProvider,
+        callWebhook: scenarioWebhooks(input.scenario),
+      }),
+      events: new EventRecorder({ cluster, clock }, () => undefined),
+      clock,
+      log,
+      validate: createValidators().canary,
+    },
+    { defaultProvider },
+  );
+  const controller = new CanaryController(
+    { cluster, reconciler, clock, log },
+    { intervalMs: (c) => analysisIntervalMs(c.spec), ownedKinds: [] },
+  );
+
+  const entries: TimelineEntry[] = [];
+  const weights: WeightPoint[] = [];
+  cluster.subscribe({ apiVersion: 'v1', kind: 'Event' }, (e) => {
+    const ev = e.object as KubeObject & { type: 'Normal' | 'Warning'; reason: string; message: string; count?: number };
+    const oldCount = (e.old as { count?: number } | undefined)?.count ?? 0;
+    if (e.type === 'added' || (e.type === 'modified' && (ev.count ?? 1) > oldCount)) {
+      entries.push({ at: clock.now() - start, type: ev.type, reason: ev.reason, message: ev.message });
+    }
+  });
+  cluster.subscribe(CANARY_GVK, (e) => {
+    const c = e.object as unknown as Canary;
+    const point = { at: clock.now() - start, canaryWeight: c.status?.canaryWeight ?? 0, phase: c.status?.phase ?? '' };
+    const last = weights.at(-1);
+    if (!last || last.canaryWeight !== point.canaryWeight || last.phase !== point.phase) weights.push(point);
+  });
+
+  for (const obj of objects) await cluster.create(obj);
+  workloads.start();
+  controller.start();
+  const settle = async (): Promise<void> => {
+    // Quiet when a full round of async work changes nothing in the cluster and the queue is empty.
+    let before = -1;
+    for (let round = 0; round < 10_000; round++) {
+      await new Promise((r) => setImmediate(r));
+      await controller.idle();
+      const now = cluster.version();
+      if (now === before) return;
+      before = now;
+    }
+    throw new Error('the simulation did not settle (a reconcile loop?)');
+  };
+  await settle();
+
+  const steps = [...(input.scenario.steps ?? [])].sort((a, b) => (durationMs(a.at) ?? 0) - (durationMs(b.at) ?? 0));
+  let stepsLeft = steps.length;
+  let lastStepAt = start;
+  for (const step of steps) {
+    clock.setTimer(
+      () => {
+        entries.push({ at: clock.now() - start, type: 'Step', reason: 'Scenario', message: describeStep(step) });
+        lastStepAt = clock.now();
+        stepsLeft--;
+        void applyStep(cluster, step, ns, clock.now());
+      },
+      durationMs(step.at) ?? 0,
+    );
+  }
+  const end = start + (durationMs(input.scenario.duration ?? '2h') ?? 7_200_000);
+  const phaseOf = () => cluster.get<Canary>({ ...CANARY_GVK, namespace: ns, name })?.status?.phase ?? '';
+  const interval = analysisIntervalMs(canaryObj.spec);
+  for (;;) {
+    const next = clock.nextAt();
+    if (next === undefined || next > end) break;
+    await clock.advanceTo(next, settle);
+    const phase = phaseOf();
+    const settled = phase === 'Succeeded' || phase === 'Failed' || phase === 'Initialized';
+    if (stepsLeft === 0 && settled && clock.now() - lastStepAt >= 2 * interval) break;
+  }
+  controller.stop();
+  workloads.stop();
+
+  const phase = phaseOf();
+  const lastWeight = weights.at(-1);
+  const ran = weights.some((w) => w.phase === 'Progressing');
+  const result = phase === 'Succeeded' ? 'promoted' : phase === 'Failed' ? 'rolled-back' : ran ? 'running' : 'idle';
+  return {
+    canary: { namespace: ns, name },
+    scenario: { name: input.scenario.metadata.name, description: input.scenario.description },
+    start: new Date(start).toISOString(),
+    entries,
+    weights,
+    verdict: { result, phase, at: lastWeight?.at ?? 0 },
+    durationMs: clock.now() - start,
+  };
+}
+
+function describeStep(step: ScenarioStep): string {
+  const what = step.configMap
+    ? `ConfigMap ${step.configMap.name} changed`
+    : step.setImage
+      ? `Deployment ${step.setImage.deployment} image set to ${step.setImage.image}`
+      : step.patchCanary
+        ? `Canary ${step.patchCanary.name} edited${step.note ? '' : `: ${JSON.stringify(step.patchCanary.patch)}`}`
+        : `kubectl rollout restart deployment/${step.rolloutRestart ?? ''}`;
+  return step.note ? `${what} (${step.note})` : what;
+}
+
+async function applyStep(cluster: MemoryCluster, step: ScenarioStep, ns: string, now: number): Promise<void> {
+  if (step.configMap) {
+    await cluster.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: step.configMap.name },
+      { data: null },
+    );
+    await cluster.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: step.configMap.name },
+      { data: step.configMap.data },
+    );
+  } else if (step.setImage) {
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: step.setImage.deployment };
+    const d = cluster.get<
+      KubeObject & { spec: { template: { spec: { containers: { name: string; image: string }[] } } } }
+    >(ref);
+    if (!d) throw new Error(`scenario step: deployment ${ns}/${step.setImage.deployment} not found`);
+    const containers = d.spec.template.spec.containers.map((c, i) =>
+      (step.setImage?.container ? c.name === step.setImage.container : i === 0)
+        ? { ...c, image: step.setImage?.image ?? c.image }
+        : c,
+    );
+    await cluster.patch(ref, { spec: { template: { spec: { containers } } } });
+  } else if (step.patchCanary) {
+    await cluster.patch({ ...CANARY_GVK, namespace: ns, name: step.patchCanary.name }, step.patchCanary.patch);
+  } else if (step.rolloutRestart) {
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: step.rolloutRestart };
+    await cluster.patch(ref, {
+      spec: {
+        template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date(now).toISOString() } } },
+      },
+    });
+  }
+}
