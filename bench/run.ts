@@ -4,6 +4,7 @@
  */
 import { benchControlPlaneStart } from './controlplane-start.js';
 import { benchOperator } from './operator-bench.js';
+import { benchSimulate } from './simulate-bench.js';
 
 export interface Figure {
   readonly name: string;
@@ -11,7 +12,7 @@ export interface Figure {
   readonly unit: string;
 }
 
-const benches: readonly (() => Promise<readonly Figure[]>)[] = [benchControlPlaneStart, benchOperator];
+const benches: readonly (() => Promise<readonly Figure[]>)[] = [benchSimulate, benchControlPlaneStart, benchOperator];
 
 for (const bench of benches) {
   for (const f of await bench()) console.log(`BENCH ${f.name} ${f.value} ${f.unit}`);
