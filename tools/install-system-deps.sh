@@ -3,6 +3,7 @@
 set -euo pipefail
 need=()
 command -v openssl >/dev/null || need+=(openssl)
+[ -x /usr/bin/prometheus ] || need+=(prometheus) # a real Prometheus for the metrics tests
 command -v go >/dev/null || { echo "Go is required to build the local control plane (tools/controlplane)"; exit 1; }
 if [ ${#need[@]} -gt 0 ]; then
   echo "[system-deps] installing: ${need[*]}"

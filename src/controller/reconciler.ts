@@ -8,7 +8,7 @@ import {
   type Validators,
 } from '../api/index.js';
 import type { Action, Answers, CheckOutcome, Need, Observation, StepInput } from '../engine/model.js';
-import { messages, step } from '../engine/index.js';
+import { messages, skipsAnalysis, step } from '../engine/index.js';
 import type { CheckRunner } from '../hooks/check-runner.js';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/cluster.js';
@@ -30,6 +30,11 @@ export interface ReconcilerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly validate: Validators['canary'];
+  /** Are the canary's metric providers reachable? Asked while initializing; the answer is only reported. */
+  readonly checkProviders?: (
+    canary: Canary,
+    signal?: AbortSignal,
+  ) => Promise<{ ok: true } | { ok: false; message: string }>;
 }
 
 export interface ReconcilerOptions {
@@ -117,6 +122,20 @@ export class Reconciler {
     if (!meshFirst) {
       const r = await router.reconcile(canary, meta.value, signal);
       if (!r.ok) return this.stop(canary, 'InfrastructureNotReady', r.problem);
+    }
+    const phase = canary.status?.phase ?? '';
+    if (
+      (phase === '' || phase === 'Initializing') &&
+      trigger === 'tick' &&
+      this.deps.checkProviders &&
+      !skipsAnalysis(canary.spec)
+    ) {
+      const providers = await this.deps.checkProviders(canary, signal);
+      await this.event(
+        canary,
+        providers.ok ? 'Normal' : 'Warning',
+        providers.ok ? messages.metricProvidersAvailable() : messages.metricProvidersError(providers.message),
+      );
     }
     const revision = target.revision(canary);
     if (!revision.ok) return this.stop(canary, 'RevisionUnknown', revision.problem);

@@ -1,17 +1,13 @@
 import type { Canary, CanaryMetric, CanaryWebhook } from '../api/index.js';
-import type { CheckOutcome, GateType, JudgeContext, MetricValue } from '../engine/index.js';
+import type { CheckOutcome, GateType, JudgeContext, MetricSource, MetricValue } from '../engine/index.js';
+import { metricSourceOf } from '../engine/index.js';
 import { callWebhook, hooksOfType, payloadFor, type WebhookPayload } from './webhook.js';
 
 /** Measures one metric of a canary (Prometheus and friends; issue #4). */
 export interface MetricsAnalyzer {
-  measure(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<MetricValue>;
+  /** `source` picks the builtin or the template query of a builtin-named metric that has both. */
+  measure(canary: Canary, metric: CanaryMetric, signal?: AbortSignal, source?: MetricSource): Promise<MetricValue>;
 }
-
-/** Until a metrics provider is wired, every metric is an error, so nothing is promoted unjudged. */
-export const noMetricsProvider: MetricsAnalyzer = {
-  measure: (_canary, metric) =>
-    Promise.resolve({ kind: 'error', message: `no metrics provider is configured for metric ${metric.name}` }),
-};
 
 /** Calls one webhook: over HTTP in the operator, from the scenario in `serin simulate`. */
 export type WebhookCaller = (
@@ -72,13 +68,28 @@ export class CheckRunner {
   async analysis(canary: Canary, signal?: AbortSignal): Promise<CheckOutcome[]> {
     const outcomes = await this.hooks(canary, 'rollout', 'Progressing', signal);
     if (outcomes.some((o) => !o.ok)) return outcomes;
-    for (const metric of canary.spec.analysis?.metrics ?? []) {
+    // As Flagger: every builtin check in spec order, then every template/inline-query check; a
+    // builtin-named metric with a templateRef takes part in both passes.
+    const metrics = canary.spec.analysis?.metrics ?? [];
+    const passes: [CanaryMetric, MetricSource][] = [
+      ...metrics
+        .filter((m) => metricSourceOf(m) === 'builtin')
+        .map((m): [CanaryMetric, MetricSource] => [m, 'builtin']),
+      ...metrics
+        .filter((m) => metricSourceOf(m) !== 'builtin' || m.templateRef)
+        .map((m): [CanaryMetric, MetricSource] => [
+          m,
+          metricSourceOf(m) === 'builtin' ? 'template' : metricSourceOf(m),
+        ]),
+    ];
+    for (const [metric, source] of passes) {
       const context: JudgeContext = {
         target: canary.spec.targetRef.name,
         namespace: canary.metadata?.namespace ?? '',
         metricsProvider: canary.spec.provider || this.deps.defaultProvider,
+        source,
       };
-      const measured = await this.deps.metrics.measure(canary, metric, signal);
+      const measured = await this.deps.metrics.measure(canary, metric, signal, source);
       const outcome: CheckOutcome = {
         ...this.deps.judge(metric, measured, context),
         kind: 'metric',

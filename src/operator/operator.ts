@@ -8,7 +8,8 @@ import { CANARY_GVK, CONFIGMAP_GVK, CanaryController, DEPLOYMENT_GVK, SECRET_GVK
 import { EventRecorder } from '../controller/event-recorder.js';
 import { Reconciler } from '../controller/reconciler.js';
 import { analysisIntervalMs, judgeMetric } from '../engine/index.js';
-import { CheckRunner, noMetricsProvider } from '../hooks/check-runner.js';
+import { CheckRunner } from '../hooks/check-runner.js';
+import { CanaryMetricsAnalyzer, METRICS_KINDS } from '../metrics/analyzer.js';
 import { ApiCluster } from '../kube/api-cluster.js';
 import type { Gvk } from '../kube/objects.js';
 import { KubeRest } from '../kube/rest.js';
@@ -85,7 +86,8 @@ export async function startOperator(
   if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
   else kc.loadFromDefault();
   const rest = new KubeRest(kc);
-  const kinds = [...BASE_KINDS, ...(await servedKinds(rest, APPMESH_KINDS, log))];
+  const optional = [...APPMESH_KINDS, ...METRICS_KINDS.filter((k) => !BASE_KINDS.some((b) => b.kind === k.kind))];
+  const kinds = [...BASE_KINDS, ...(await servedKinds(rest, optional, log))];
   for (const required of BASE_KINDS.slice(0, 1)) {
     if (!kinds.includes(required))
       throw new Error('the Canary CRD (canaries.flagger.app) is not installed; apply deploy/crds/all.yaml');
@@ -101,6 +103,10 @@ export async function startOperator(
   const appMeshServed = kinds.some((k) => k.apiVersion === 'appmesh.k8s.aws/v1beta2');
   const appMesh = appMeshServed ? new AppMeshRouter({ cluster }) : undefined;
   const routers: Record<string, TrafficRouter | undefined> = { appmesh: appMesh, 'appmesh:v1beta2': appMesh };
+  const metrics = new CanaryMetricsAnalyzer(
+    { cluster },
+    { defaultMetricsServer: options.metricsServer, defaultProvider: options.meshProvider, timeoutMs: 5000 },
+  );
   const events = new EventRecorder({ cluster, clock }, (err) => log.warn({ err }, 'recording an event failed'));
   const reconciler = new Reconciler(
     {
@@ -115,11 +121,8 @@ export async function startOperator(
       ),
       services: new KubernetesServices({ cluster }),
       router: (provider) => routers[provider],
-      checks: new CheckRunner({
-        metrics: noMetricsProvider,
-        judge: judgeMetric,
-        defaultProvider: options.meshProvider,
-      }),
+      checks: new CheckRunner({ metrics, judge: judgeMetric, defaultProvider: options.meshProvider }),
+      checkProviders: (canary, signal) => metrics.checkProviders(canary, signal),
       events,
       clock,
       log,
@@ -156,6 +159,7 @@ export async function startOperator(
     stop: async () => {
       controller.stop();
       cluster.stop();
+      await metrics.close();
       await new Promise((r) => server.close(r));
       log.info('serin operator stopped');
     },

@@ -1,0 +1,236 @@
+/**
+ * `CanaryMetricsAnalyzer`: measures one metric of a canary (Flagger §7.2). Builtin names run the
+ * builtin query of the canary's provider on its Prometheus (`spec.metricsServer`, else the operator
+ * default); an inline `query` runs on that same Prometheus; a `templateRef` loads the MetricTemplate
+ * (and its Secret) from the Cluster caches, builds its provider and runs its rendered query.
+ * Every outcome is a `MetricValue`; the engine's judge turns it into pass/fail and event text.
+ */
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { Canary, CanaryMetric, MetricTemplate } from '../api/index.js';
+import { metricSourceOf, type MetricSource, type MetricValue } from '../engine/index.js';
+import type { MetricsAnalyzer } from '../hooks/check-runner.js';
+import type { Cluster } from '../kube/cluster.js';
+import type { Gvk, KubeObject } from '../kube/objects.js';
+import { builtinQueryTemplate, isBuiltinMetric, metricsProviderOf, observerFor, toJudgeUnit } from './builtin.js';
+import type { HttpFetch } from './http.js';
+import { createMetricsProvider, type Credentials, type MetricsProvider, type ProviderContext } from './provider.js';
+import { PrometheusProvider } from './prometheus.js';
+import { queryModel, renderQuery } from './render.js';
+import { failure } from './values.js';
+
+/** The MetricTemplate kind, which the Cluster must cache. */
+export const METRIC_TEMPLATE_GVK: Gvk = { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate' };
+/** The Secret kind (template credentials), which the Cluster must cache. */
+export const SECRET_GVK: Gvk = { apiVersion: 'v1', kind: 'Secret' };
+/** Every kind {@link CanaryMetricsAnalyzer} reads. */
+export const METRICS_KINDS: readonly Gvk[] = [METRIC_TEMPLATE_GVK, SECRET_GVK];
+
+/** Ports of {@link CanaryMetricsAnalyzer}. */
+export interface CanaryMetricsAnalyzerDeps {
+  /** Reads MetricTemplates and Secrets (both must be cached kinds). */
+  readonly cluster: Cluster;
+  /** HTTP client. Default: undici's `fetch` (which honours `insecureSkipVerify`). */
+  readonly fetch?: HttpFetch;
+  /** Wall clock for query windows. Default: `Date.now`. */
+  readonly clock?: { now(): number };
+}
+
+/** Settings of {@link CanaryMetricsAnalyzer}. */
+export interface CanaryMetricsAnalyzerOptions {
+  /** Prometheus for builtin and inline-query metrics of canaries without `spec.metricsServer`, e.g. `http://prometheus:9090`. */
+  readonly defaultMetricsServer: string;
+  /** Routing provider of canaries that name none; selects the builtin queries (e.g. `appmesh:v1beta2`). */
+  readonly defaultProvider: string;
+  /** Timeout of each request to a metrics backend, in ms. Default 5000 (Flagger's). */
+  readonly timeoutMs?: number;
+}
+
+/** Outcome of the provider availability check (§7.6); `message` completes `Error checking metric providers: …`. */
+export type ProvidersCheck = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+type ResolvedTemplate =
+  | { readonly ok: true; readonly owner: string; readonly template: MetricTemplate; readonly provider: MetricsProvider }
+  | { readonly ok: false; readonly message: string };
+
+/** Measures canary metrics against Prometheus and the MetricTemplate providers. */
+export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
+  private readonly context: ProviderContext;
+  private insecureAgent: Agent | undefined;
+
+  constructor(
+    private readonly deps: CanaryMetricsAnalyzerDeps,
+    private readonly options: CanaryMetricsAnalyzerOptions,
+  ) {
+    const clock = deps.clock ?? { now: () => Date.now() };
+    this.context = {
+      fetch: deps.fetch ?? undiciFetch,
+      timeoutMs: options.timeoutMs ?? 5000,
+      now: () => clock.now(),
+      insecureDispatcher: () => (this.insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } })),
+    };
+  }
+
+  /**
+   * Measures `metric`. `source` says which query to run when a builtin-named metric also has a
+   * `templateRef` (Flagger runs both: pass `builtin`, then `template`); by default it follows
+   * `metricSourceOf`.
+   */
+  async measure(
+    canary: Canary,
+    metric: CanaryMetric,
+    signal?: AbortSignal,
+    source?: MetricSource,
+  ): Promise<MetricValue> {
+    try {
+      switch (source ?? metricSourceOf(metric)) {
+        case 'builtin':
+          return await this.measureBuiltin(canary, metric, signal);
+        case 'query':
+          return await this.measureInline(canary, metric, signal);
+        case 'template':
+          return await this.measureTemplate(canary, metric, signal);
+      }
+    } catch (err) {
+      // Adapters return values; this only guards the operator against a bug turning into a crash.
+      return failure(`metric ${metric.name}: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /**
+   * Flagger's provider availability check, run at initialisation: the canary's Prometheus answers
+   * `vector(1)` when it has builtin metrics, and every referenced template's provider is online.
+   * Stops at the first problem.
+   */
+  async checkProviders(canary: Canary, signal?: AbortSignal): Promise<ProvidersCheck> {
+    let serverChecked = false;
+    for (const metric of canary.spec.analysis?.metrics ?? []) {
+      if (isBuiltinMetric(metric.name) && !serverChecked) {
+        serverChecked = true;
+        const server = this.metricsServer(canary);
+        const online = typeof server === 'string' ? failure(server) : await server.isOnline(signal);
+        if (online.kind === 'error') return { ok: false, message: `prometheus not avaiable: ${online.message}` };
+      }
+      if (metric.templateRef) {
+        const resolved = this.resolveTemplate(canary, metric);
+        if (!resolved.ok) return { ok: false, message: resolved.message };
+        const online = await resolved.provider.isOnline(signal);
+        if (online.kind === 'error') {
+          const { type } = resolved.template.spec.provider;
+          return { ok: false, message: `${type} in ${resolved.owner} not avaiable: ${online.message}` };
+        }
+      }
+    }
+    return { ok: true };
+  }
+
+  /** Releases the TLS-skipping connection pool, if one was made. */
+  async close(): Promise<void> {
+    const agent = this.insecureAgent;
+    this.insecureAgent = undefined;
+    await agent?.close();
+  }
+
+  private async measureBuiltin(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<MetricValue> {
+    if (!isBuiltinMetric(metric.name)) return failure(`metric ${metric.name} is not a builtin check`);
+    const provider = metricsProviderOf(canary, this.options.defaultProvider);
+    const observer = observerFor(provider);
+    if (observer === undefined) {
+      return failure(
+        `builtin metric ${metric.name} is not available for provider ${provider} (Serin carries the appmesh, kubernetes and gatewayapi queries); use a MetricTemplate`,
+      );
+    }
+    const rendered = renderQuery(builtinQueryTemplate(observer, metric.name), queryModel(canary, metric));
+    if (!rendered.ok) return failure(`builtin metric ${metric.name}: ${rendered.problem}`);
+    const server = this.metricsServer(canary);
+    if (typeof server === 'string') return failure(server);
+    const value = await server.query(rendered.query, signal);
+    return value.kind === 'value' ? { kind: 'value', value: toJudgeUnit(observer, metric.name, value.value) } : value;
+  }
+
+  private async measureInline(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<MetricValue> {
+    const rendered = renderQuery(metric.query ?? '', queryModel(canary, metric));
+    if (!rendered.ok) return failure(`canary ${canaryKey(canary)} metric ${metric.name}: ${rendered.problem}`);
+    const server = this.metricsServer(canary);
+    if (typeof server === 'string') return failure(server);
+    return server.query(rendered.query, signal);
+  }
+
+  private async measureTemplate(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<MetricValue> {
+    if (!metric.templateRef) return failure('no usable metrics template and query were configured');
+    const resolved = this.resolveTemplate(canary, metric);
+    if (!resolved.ok) return failure(resolved.message);
+    const rendered = renderQuery(resolved.template.spec.query, queryModel(canary, metric));
+    if (!rendered.ok) return failure(`${resolved.owner}: ${rendered.problem}`);
+    const value = await resolved.provider.query(rendered.query, signal);
+    return value.kind === 'error' ? failure(`${resolved.owner}: ${value.message}`) : value;
+  }
+
+  /** Prometheus of a canary: `spec.metricsServer`, else the operator default (a new client each time, as Flagger). */
+  private metricsServer(canary: Canary): PrometheusProvider | string {
+    const address = canary.spec.metricsServer || this.options.defaultMetricsServer;
+    try {
+      const url = new URL(address);
+      if (url.protocol === 'http:' || url.protocol === 'https:')
+        return new PrometheusProvider({ address: url }, this.context);
+    } catch {
+      // reported below
+    }
+    const field = canary.spec.metricsServer ? `spec.metricsServer of canary ${canaryKey(canary)}` : '--metrics-server';
+    return `Error building Prometheus client: ${field} is not a valid http(s) URL`;
+  }
+
+  private resolveTemplate(canary: Canary, metric: CanaryMetric): ResolvedTemplate {
+    const ref = metric.templateRef;
+    if (!ref) return { ok: false, message: 'no usable metrics template and query were configured' };
+    const namespace = ref.namespace || canary.metadata?.namespace || '';
+    const owner = `metrictemplate ${namespace}/${ref.name}`;
+    const template = this.read<MetricTemplate>({ ...METRIC_TEMPLATE_GVK, namespace, name: ref.name });
+    if (typeof template === 'string') return { ok: false, message: `${owner}: ${template}` };
+    if (template === undefined) {
+      return {
+        ok: false,
+        message: `${owner} not found: create it, or point templateRef of metric "${metric.name}" at an existing MetricTemplate`,
+      };
+    }
+    const secretRef = template.spec.provider.secretRef;
+    let credentials: Credentials | undefined;
+    if (secretRef) {
+      // Flagger reads the Secret from the namespace the template was fetched from.
+      const secret = this.read<KubeObject>({ ...SECRET_GVK, namespace, name: secretRef.name });
+      if (typeof secret === 'string') return { ok: false, message: `${owner}: ${secret}` };
+      if (secret === undefined) {
+        return {
+          ok: false,
+          message: `${owner}: secret ${namespace}/${secretRef.name} not found: create it in the template's namespace ${namespace}`,
+        };
+      }
+      credentials = secretData(secret);
+    }
+    const interval = metric.interval || '1m';
+    const build = createMetricsProvider({ spec: template.spec.provider, credentials, interval }, this.context);
+    if (!build.ok) return { ok: false, message: `${owner}: provider ${template.spec.provider.type}: ${build.message}` };
+    return { ok: true, owner, template, provider: build.provider };
+  }
+
+  private read<T>(ref: Gvk & { namespace: string; name: string }): T | undefined | string {
+    try {
+      return this.deps.cluster.get<T>(ref);
+    } catch (err) {
+      return `cannot read ${ref.kind} ${ref.namespace}/${ref.name}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+}
+
+/** A Secret's `data` (base64) decoded to UTF-8, with `stringData` on top (as the API server merges it). */
+function secretData(secret: KubeObject): Credentials {
+  const out: Record<string, string> = {};
+  const data = secret.data as Record<string, string> | undefined;
+  for (const [key, value] of Object.entries(data ?? {})) out[key] = Buffer.from(value, 'base64').toString('utf8');
+  const plain = secret.stringData as Record<string, string> | undefined;
+  for (const [key, value] of Object.entries(plain ?? {})) out[key] = value;
+  return out;
+}
+
+function canaryKey(canary: Canary): string {
+  return `${canary.metadata?.namespace ?? ''}/${canary.metadata?.name ?? ''}`;
+}
