@@ -4,28 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { UNREADY_ANNOTATION } from '../../src/devcluster/kwok-stages.js';
-import { applyObjects } from '../../src/kube/apply.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
+import { apply, setImage } from '../support/user.js';
 import { appConfigMap, appDeployment, appHpa, seedLikeCanary } from '../support/fixtures.js';
 import { appMeshWeights, canaryEvents, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
 
 const kc = testKubeConfig();
 const apps = kc.makeApiClient(AppsV1Api);
 const core = kc.makeApiClient(CoreV1Api);
-
-/** Applies objects the way `kubectl apply --server-side` does (the test plays the user / GitOps). */
-function apply(...objects: Parameters<typeof applyObjects>[1]): Promise<void> {
-  return applyObjects(kc, objects, 'test-user');
-}
-
-async function setImage(ns: string, name: string, image: string): Promise<void> {
-  await apps.patchNamespacedDeployment({
-    name,
-    namespace: ns,
-    body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }],
-  });
-}
 
 /** A local HTTP server standing in for the load tester's webhook; records each payload. */
 async function webhookReceiver(t: { after: (fn: () => void) => void }) {

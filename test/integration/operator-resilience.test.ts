@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { applyObjects } from '../../src/kube/apply.js';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
+import { apply, setImage } from '../support/user.js';
 import { appConfigMap, appDeployment, appHpa, seedLikeCanary } from '../support/fixtures.js';
 import { appMeshWeights, canaryEvents, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
 
@@ -14,18 +14,6 @@ const kc = testKubeConfig();
 const apps = kc.makeApiClient(AppsV1Api);
 const core = kc.makeApiClient(CoreV1Api);
 const root = resolve(import.meta.dirname, '../..');
-
-function apply(...objects: Parameters<typeof applyObjects>[1]): Promise<void> {
-  return applyObjects(kc, objects, 'test-user');
-}
-
-async function setImage(ns: string, name: string, image: string): Promise<void> {
-  await apps.patchNamespacedDeployment({
-    name,
-    namespace: ns,
-    body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }],
-  });
-}
 
 /** The `serin operator` command as its own OS process (so it can be killed for real). */
 function operatorProcess(t: TestContext, ns: string, logName: string): ChildProcess {
