@@ -79,7 +79,7 @@ test('a ladder [1, 2, 10, 80] moves the primary 100, 99, 98, 90, 20 (Flagger uni
   assert.deepEqual(primaries, [100, 99, 98, 90, 20]);
 });
 
-test('stepWeight 20 with maxWeight 50 overshoots to 60 and then promotes (not capped at maxWeight)', () => {
+test('stepWeight 20 with maxWeight 50 stops at 50 and then promotes (Flagger overshoots to 60)', () => {
   const film = progressingFilm(seedSpec({ maxWeight: 50 }));
   const frames = film.play(4);
   assert.deepEqual(
@@ -87,8 +87,8 @@ test('stepWeight 20 with maxWeight 50 overshoots to 60 and then promotes (not ca
     [
       ['80/20', 'Progressing'],
       ['60/40', 'Progressing'],
-      ['40/60', 'Progressing'],
-      ['40/60', 'Promoting'],
+      ['50/50', 'Progressing'],
+      ['50/50', 'Promoting'],
     ],
   );
 });

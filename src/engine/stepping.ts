@@ -37,9 +37,12 @@ function runCanary(tick: Tick, routes: Routes): Stage {
       return 'done';
     }
   }
-  // Not capped at maxWeight: stepWeight 20 with maxWeight 50 goes 20, 40, 60, then promotes.
+  // Capped at maxWeight (Flagger overshoots: stepWeight 20 with maxWeight 50 goes 20, 40, 60): the
+  // canary never gets more traffic than the user allowed before promotion.
   if (routes.canary < tick.maxWeight) {
-    const next = weightStep(tick, routes, step);
+    const stepped = weightStep(tick, routes, step);
+    const canary = Math.min(stepped.canary, tick.maxWeight);
+    const next = { ...stepped, canary, primary: TOTAL_WEIGHT - canary };
     tick.route(next.primary, next.canary, next.mirrored);
     tick.draft.setWeight(next.canary);
     tick.normal(text.advanceCanaryWeight(tick.name, tick.namespace, next.canary));

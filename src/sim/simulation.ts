@@ -48,6 +48,8 @@ export interface Timeline {
   readonly verdict: Verdict;
   /** Virtual time simulated, ms. */
   readonly durationMs: number;
+  /** The router's weights at the end, read back from the routing objects (undefined if unreadable). */
+  readonly finalRoutes?: { readonly primary: number; readonly canary: number } | undefined;
 }
 
 export interface SimulationInput {
@@ -196,6 +198,9 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
   }
   controller.stop();
   workloads.stop();
+  const finalCanary = cluster.get<Canary>({ ...CANARY_GVK, namespace: ns, name });
+  const router = finalCanary ? routers[finalCanary.spec.provider || defaultProvider] : undefined;
+  const routes = finalCanary && router ? router.routes(finalCanary) : undefined;
 
   const phase = phaseOf();
   const lastWeight = weights.at(-1);
@@ -209,6 +214,7 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
     weights,
     verdict: { result, phase, at: lastWeight?.at ?? 0 },
     durationMs: clock.now() - start,
+    finalRoutes: routes && !('error' in routes) ? { primary: routes.primary, canary: routes.canary } : undefined,
   };
 }
 
