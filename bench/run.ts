@@ -4,7 +4,7 @@
  */
 import { benchControlPlaneStart } from './controlplane-start.js';
 import { benchOperator } from './operator-bench.js';
-import { benchSimulate } from './simulate-bench.js';
+import { benchFleet, benchSimulate } from './simulate-bench.js';
 
 export interface Figure {
   readonly name: string;
@@ -12,7 +12,12 @@ export interface Figure {
   readonly unit: string;
 }
 
-const benches: readonly (() => Promise<readonly Figure[]>)[] = [benchSimulate, benchControlPlaneStart, benchOperator];
+const benches: readonly (() => Promise<readonly Figure[]>)[] = [
+  benchSimulate,
+  benchFleet,
+  benchControlPlaneStart,
+  benchOperator,
+];
 
 for (const bench of benches) {
   for (const f of await bench()) console.log(`BENCH ${f.name} ${f.value} ${f.unit}`);

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../src/kube/objects.js';
 import type { Scenario } from '../src/sim/scenario.js';
 import { simulate } from '../src/sim/simulation.js';
+import { SimWorld } from '../src/sim/world.js';
 import type { Figure } from './run.js';
 
 const TRIALS = 5;
@@ -58,4 +59,68 @@ export async function benchSimulate(): Promise<Figure[]> {
     `[bench] simulated ${(warm.durationMs / 60_000).toFixed(1)} virtual minutes; runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms`,
   );
   return [{ name: 'simulate_30min_ms', value: Math.round(times[Math.floor(TRIALS / 2)] ?? NaN), unit: 'ms' }];
+}
+
+const FLEET = 1000;
+
+/**
+ * 1,000 canaries in one simulated cluster, all released at once: from creating them to every one
+ * promoted (wall time). The operator's controller, work queue and engine handle them all.
+ */
+export async function benchFleet(): Promise<Figure[]> {
+  const {
+    objects: [template],
+    scenario,
+  } = thirtyMinuteRelease();
+  const world = new SimWorld({
+    scenario,
+    defaultProvider: 'appmesh:v1beta2',
+    startTime: Date.parse('2026-01-01T00:00:00Z'),
+  });
+  const canaries: KubeObject[] = [];
+  for (let i = 0; i < FLEET; i++) {
+    const name = `svc-${i}`;
+    canaries.push(
+      {
+        ...template!,
+        metadata: { name, namespace: 'fleet' },
+        spec: { ...(template!.spec as object), targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name } },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: 'fleet', labels: { app: name } },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: name } },
+          template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'podinfo:6.7.0' }] } },
+        },
+      },
+    );
+  }
+  const started = performance.now();
+  await world.start(canaries);
+  world.clock.setTimer(() => {
+    for (let i = 0; i < FLEET; i++) {
+      const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'fleet', name: `svc-${i}` };
+      const d = world.cluster.get<KubeObject & { spec: { template: { spec: object } } }>(ref)!;
+      void world.cluster.patch(ref, {
+        spec: {
+          template: { spec: { ...d.spec.template.spec, containers: [{ name: `svc-${i}`, image: 'podinfo:6.7.1' }] } },
+        },
+      });
+    }
+  }, 60_000);
+  const promoted = () =>
+    world.cluster
+      .list<{ status?: { phase?: string } }>({ apiVersion: 'flagger.app/v1beta1', kind: 'Canary' }, 'fleet')
+      .every((c) => c.status?.phase === 'Succeeded');
+  await world.run(world.clock.now() + 3 * 3_600_000, promoted);
+  world.stop();
+  const total = performance.now() - started;
+  if (!promoted()) throw new Error('bench: not every canary of the fleet was promoted');
+  console.error(
+    `[bench] ${FLEET} canaries: initialized in ${(initialized - started).toFixed(0)} ms, all promoted after ${((world.clock.now() - Date.parse('2026-01-01T00:00:00Z')) / 60_000).toFixed(0)} virtual minutes`,
+  );
+  return [{ name: 'simulate_1000_canaries_ms', value: Math.round(total), unit: 'ms' }];
 }

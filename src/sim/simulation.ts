@@ -1,20 +1,10 @@
-import { pino } from 'pino';
-import { CANARY_KIND, createValidators, type Canary } from '../api/index.js';
-import { CANARY_GVK, CanaryController } from '../controller/controller.js';
-import { EventRecorder } from '../controller/event-recorder.js';
-import { Reconciler } from '../controller/reconciler.js';
-import { analysisIntervalMs, judgeMetric } from '../engine/index.js';
-import { CheckRunner } from '../hooks/check-runner.js';
+import { CANARY_KIND, type Canary } from '../api/index.js';
+import { CANARY_GVK } from '../controller/controller.js';
+import { analysisIntervalMs } from '../engine/index.js';
 import type { KubeObject } from '../kube/objects.js';
-import { AppMeshRouter } from '../routers/appmesh.js';
-import { KubernetesServices } from '../routers/kubernetes-services.js';
-import type { TrafficRouter } from '../routers/router.js';
-import { DeploymentTarget } from '../targets/deployment.js';
-import { MemoryCluster } from './memory-cluster.js';
+import type { MemoryCluster } from './memory-cluster.js';
 import { durationMs, type Scenario, type ScenarioStep } from './scenario.js';
-import { ScenarioMetrics, scenarioWebhooks } from './scenario-checks.js';
-import { VirtualClock } from './virtual-clock.js';
-import { WorkloadSimulator } from './workloads.js';
+import { SimWorld } from './world.js';
 
 /** One line of the timeline: an Event occurrence, or a scenario step. */
 export interface TimelineEntry {
@@ -97,8 +87,6 @@ function synthesizeTarget(canary: Canary, namespace: string): KubeObject {
 export async function simulate(input: SimulationInput): Promise<Timeline> {
   const start = input.startTime ?? DEFAULT_START;
   const namespace = input.namespace ?? 'default';
-  const clock = new VirtualClock(start);
-  const cluster = new MemoryCluster({ now: () => clock.now() });
   const objects = input.objects.map((o) =>
     NAMESPACED.has(o.kind) && !o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace } } : o,
   );
@@ -109,34 +97,9 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
   if (!objects.some((o) => o.kind === 'Deployment' && o.metadata.name === canaryObj.spec.targetRef.name)) {
     objects.push(synthesizeTarget(canaryObj, ns));
   }
-  const log = pino({ enabled: false });
-  const workloads = new WorkloadSimulator({ cluster, clock }, input.scenario.versions);
-  const appMesh = new AppMeshRouter({ cluster });
-  const routers: Record<string, TrafficRouter> = { appmesh: appMesh, 'appmesh:v1beta2': appMesh };
   const defaultProvider = input.defaultProvider ?? 'appmesh:v1beta2';
-  const reconciler = new Reconciler(
-    {
-      cluster,
-      target: new DeploymentTarget({ cluster }, {}),
-      services: new KubernetesServices({ cluster }),
-      router: (provider) => routers[provider],
-      checks: new CheckRunner({
-        metrics: new ScenarioMetrics(workloads),
-        judge: judgeMetric,
-        defaultProvider,
-        callWebhook: scenarioWebhooks(input.scenario),
-      }),
-      events: new EventRecorder({ cluster, clock }, () => undefined),
-      clock,
-      log,
-      validate: createValidators().canary,
-    },
-    { defaultProvider },
-  );
-  const controller = new CanaryController(
-    { cluster, reconciler, clock, log },
-    { intervalMs: (c) => analysisIntervalMs(c.spec), ownedKinds: [] },
-  );
+  const world = new SimWorld({ scenario: input.scenario, defaultProvider, startTime: start });
+  const { clock, cluster, routers } = world;
 
   const entries: TimelineEntry[] = [];
   const weights: WeightPoint[] = [];
@@ -154,22 +117,7 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
     if (!last || last.canaryWeight !== point.canaryWeight || last.phase !== point.phase) weights.push(point);
   });
 
-  for (const obj of objects) await cluster.create(obj);
-  workloads.start();
-  controller.start();
-  const settle = async (): Promise<void> => {
-    // Quiet when a full round of async work changes nothing in the cluster and the queue is empty.
-    let before = -1;
-    for (let round = 0; round < 10_000; round++) {
-      await new Promise((r) => setImmediate(r));
-      await controller.idle();
-      const now = cluster.version();
-      if (now === before) return;
-      before = now;
-    }
-    throw new Error('the simulation did not settle (a reconcile loop?)');
-  };
-  await settle();
+  await world.start(objects);
 
   const steps = [...(input.scenario.steps ?? [])].sort((a, b) => (durationMs(a.at) ?? 0) - (durationMs(b.at) ?? 0));
   let stepsLeft = steps.length;
@@ -188,16 +136,12 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
   const end = start + (durationMs(input.scenario.duration ?? '2h') ?? 7_200_000);
   const phaseOf = () => cluster.get<Canary>({ ...CANARY_GVK, namespace: ns, name })?.status?.phase ?? '';
   const interval = analysisIntervalMs(canaryObj.spec);
-  for (;;) {
-    const next = clock.nextAt();
-    if (next === undefined || next > end) break;
-    await clock.advanceTo(next, settle);
+  await world.run(end, () => {
     const phase = phaseOf();
     const settled = phase === 'Succeeded' || phase === 'Failed' || phase === 'Initialized';
-    if (stepsLeft === 0 && settled && clock.now() - lastStepAt >= 2 * interval) break;
-  }
-  controller.stop();
-  workloads.stop();
+    return stepsLeft === 0 && settled && clock.now() - lastStepAt >= 2 * interval;
+  });
+  world.stop();
   const finalCanary = cluster.get<Canary>({ ...CANARY_GVK, namespace: ns, name });
   const router = finalCanary ? routers[finalCanary.spec.provider || defaultProvider] : undefined;
   const routes = finalCanary && router ? router.routes(finalCanary) : undefined;
