@@ -165,10 +165,12 @@ export class Reconciler {
       'engine decided',
     );
     for (const action of decision.actions) await this.act(canary, router, action, signal);
+    // Events before the status, as Flagger records them: whoever sees the new phase finds the
+    // events that explain it already there.
+    for (const e of decision.events) await this.event(canary, e.type, e.message);
     const status = withLastAnalysis(decision.status ?? canary.status, decision.answers.analysis, now);
     const finalStatus = withReconciledCondition(status, undefined, now, canary.status);
     if (finalStatus !== canary.status) await this.writeStatus(canary, finalStatus, signal);
-    for (const e of decision.events) await this.event(canary, e.type, e.message);
     return { stepped: true, phase: finalStatus?.phase };
   }
 
