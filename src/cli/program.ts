@@ -5,6 +5,7 @@ import { devClusterCommand, type CliOutput } from './dev-cluster.js';
 import { demoCommand } from './demo.js';
 import { operatorCommand } from './operator-command.js';
 import { simulateCommand } from './simulate-command.js';
+import { statusCommand } from './status-command.js';
 import type { CliEnvironment } from './environment.js';
 
 /** Serin's version, from package.json. */
@@ -26,6 +27,7 @@ export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
     .showHelpAfterError('(run `serin --help` for the commands)');
   program.addCommand(operatorCommand());
   program.addCommand(devClusterCommand(env, io));
+  program.addCommand(statusCommand(io, (text) => process.stdout.write(text)));
   program.addCommand(simulateCommand(io));
   program.addCommand(demoCommand(io));
   return program;

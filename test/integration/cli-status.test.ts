@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { freshNamespace, testKubeConfig } from '../support/cluster.js';
+import { runSerin } from '../support/cli.js';
+import { appConfigMap, appDeployment, seedLikeCanary } from '../support/fixtures.js';
+import { startTestOperator, waitForPhase } from '../support/operator.js';
+import { apply, setImage } from '../support/user.js';
+
+const kc = testKubeConfig();
+
+describe('serin status', () => {
+  test('shows a running canary: phase, weight, failed checks and its last event', async (t) => {
+    const ns = await freshNamespace(t, kc, 'status');
+    await apply(appConfigMap(ns, 'account', { k: 'v' }), appDeployment(ns, 'account', { replicas: 1 }));
+    await apply(
+      seedLikeCanary(ns, 'account', { hpa: false, analysis: { interval: '1m', stepWeight: 20, maxWeight: 80 } }),
+    );
+    await startTestOperator(t, ns);
+    await waitForPhase(ns, 'account', 'Initialized');
+    await setImage(ns, 'account', 'registry.example.com/shop/account:1.1.0');
+    await waitForPhase(ns, 'account', 'Progressing');
+
+    const { code, stdout, stderr } = await runSerin(['status', '--kubeconfig', process.env.KUBECONFIG ?? '', '-n', ns]);
+    t.diagnostic(stdout);
+    assert.equal(code, 0, stderr);
+    const [header, row] = stdout.trim().split('\n');
+    assert.match(header ?? '', /NAMESPACE\s+NAME\s+PHASE\s+WEIGHT\s+FAILED\s+PROGRESS\s+LAST EVENT/);
+    assert.match(
+      row ?? '',
+      new RegExp(
+        `^${ns}\\s+account\\s+Progressing\\s+0%\\s+0/3\\s+░+ 0/80%\\s+New revision detected! Scaling up account\\.${ns}`,
+      ),
+    );
+  });
+
+  test('a canary that does not exist is a clear error', async (t) => {
+    const ns = await freshNamespace(t, kc, 'status-none');
+    const { code, stderr } = await runSerin([
+      'status',
+      'ghost',
+      '--kubeconfig',
+      process.env.KUBECONFIG ?? '',
+      '-n',
+      ns,
+    ]);
+    assert.equal(code, 1);
+    assert.match(stderr, new RegExp(`serin: canary ghost not found in namespace ${ns}`));
+  });
+});
