@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { devClusterCommand, type CliOutput } from './dev-cluster.js';
+import { pauseCommands } from './control-commands.js';
 import { demoCommand } from './demo.js';
 import { operatorCommand } from './operator-command.js';
 import { simulateCommand } from './simulate-command.js';
@@ -28,6 +29,7 @@ export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
   program.addCommand(operatorCommand());
   program.addCommand(devClusterCommand(env, io));
   program.addCommand(statusCommand(io, (text) => process.stdout.write(text)));
+  for (const c of pauseCommands(io)) program.addCommand(c);
   program.addCommand(simulateCommand(io));
   program.addCommand(demoCommand(io));
   return program;

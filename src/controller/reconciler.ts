@@ -42,6 +42,12 @@ export interface ReconcilerOptions {
   readonly defaultProvider: string;
 }
 
+/**
+ * `serin pause` sets this annotation to "true" (and `serin resume` removes it): the canary holds
+ * where it is, like `spec.suspend`, without touching the spec a GitOps tool owns.
+ */
+export const PAUSED_ANNOTATION = 'serin.dev/paused';
+
 /** Why a reconcile runs: the canary's analysis timer, or a watched change. */
 export type Trigger = 'tick' | 'change';
 
@@ -88,8 +94,10 @@ export class Reconciler {
       return { stepped: false };
     }
     const canary: Canary = { ...checked.value, metadata: obj.metadata, status: obj.status } as Canary;
-    if (canary.spec.suspend) {
-      if (trigger === 'tick') await this.event(canary, 'Normal', messages.suspendedMessage());
+    const paused = canary.metadata?.annotations?.[PAUSED_ANNOTATION] === 'true';
+    if (canary.spec.suspend || paused) {
+      const text = canary.spec.suspend ? messages.suspendedMessage() : messages.pausedMessage();
+      if (trigger === 'tick') await this.event(canary, 'Normal', text);
       return { stepped: false, phase: canary.status?.phase };
     }
     const provider = canary.spec.provider || this.options.defaultProvider;

@@ -12,6 +12,10 @@ const dot = (name: string, ns: string): string => `${name}.${ns}`;
 /** Normal, every tick of a suspended canary (recorded by the controller). */
 export const suspendedMessage = (): string => 'skipping canary run as object is suspended';
 
+/** Normal, every tick of a canary paused with `serin pause` (Serin; not in Flagger). */
+export const pausedMessage = (): string =>
+  'skipping canary run as object is paused (serin.dev/paused); `serin resume` continues it';
+
 // --- initialization ------------------------------------------------------------------------------
 
 /** Normal, when the primary is ready and the canary is initialized. */

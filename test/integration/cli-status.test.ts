@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { freshNamespace, testKubeConfig } from '../support/cluster.js';
+import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
 import { runSerin } from '../support/cli.js';
 import { appConfigMap, appDeployment, seedLikeCanary } from '../support/fixtures.js';
-import { startTestOperator, waitForPhase } from '../support/operator.js';
+import { appMeshWeights, canaryEvents, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
 import { apply, setImage } from '../support/user.js';
 
 const kc = testKubeConfig();
@@ -45,5 +45,45 @@ describe('serin status', () => {
     ]);
     assert.equal(code, 1);
     assert.match(stderr, new RegExp(`serin: canary ghost not found in namespace ${ns}`));
+  });
+
+  test('serin pause holds the weight across ticks; serin resume lets the release finish', async (t) => {
+    const ns = await freshNamespace(t, kc, 'pause');
+    await apply(appConfigMap(ns, 'account', { k: 'v' }), appDeployment(ns, 'account', { replicas: 1 }));
+    await apply(
+      seedLikeCanary(ns, 'account', { hpa: false, analysis: { interval: '1s', stepWeight: 10, maxWeight: 50 } }),
+    );
+    await startTestOperator(t, ns);
+    await waitForPhase(ns, 'account', 'Initialized');
+    await setImage(ns, 'account', 'registry.example.com/shop/account:1.1.0');
+    await eventually(
+      'weight 20',
+      async () => ((await readCanary(ns, 'account')).status?.canaryWeight ?? 0) >= 20 || undefined,
+    );
+
+    const kubeconfig = process.env.KUBECONFIG ?? '';
+    const paused = await runSerin(['pause', 'account', '--kubeconfig', kubeconfig, '-n', ns]);
+    assert.equal(paused.code, 0, paused.stderr);
+    assert.match(paused.stdout, new RegExp(`canary ${ns}/account paused`));
+    await eventually('the pause is seen', async () =>
+      (await canaryEvents(ns, 'account')).some((e) => /paused/.test(e)) ? true : undefined,
+    );
+    const held = (await readCanary(ns, 'account')).status?.canaryWeight;
+    await new Promise((r) => setTimeout(r, 3500)); // three intervals
+    const after = await readCanary(ns, 'account');
+    assert.equal(after.status?.canaryWeight, held, 'the weight held while paused');
+    assert.equal(after.status?.phase, 'Progressing');
+    assert.deepEqual(await appMeshWeights(ns, 'account'), { primary: 100 - (held ?? 0), canary: held ?? 0 });
+
+    const resumed = await runSerin(['resume', 'account', '--kubeconfig', kubeconfig, '-n', ns]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    await waitForPhase(ns, 'account', 'Succeeded', 60_000);
+  });
+
+  test('pausing a canary that does not exist says so', async (t) => {
+    const ns = await freshNamespace(t, kc, 'pause-none');
+    const res = await runSerin(['pause', 'ghost', '--kubeconfig', process.env.KUBECONFIG ?? '', '-n', ns]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, new RegExp(`canary ghost not found in namespace ${ns}`));
   });
 });
