@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { checkCommand } from './check-command.js';
 import { devClusterCommand, type CliOutput } from './dev-cluster.js';
 import { pauseCommands } from './control-commands.js';
 import { demoCommand } from './demo.js';
@@ -32,5 +33,6 @@ export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
   for (const c of pauseCommands(io)) program.addCommand(c);
   program.addCommand(simulateCommand(io));
   program.addCommand(demoCommand(io));
+  program.addCommand(checkCommand(io));
   return program;
 }

@@ -1,0 +1,255 @@
+/**
+ * The cluster half of `serin check` for one Canary: the namespace, the routing provider's API, the
+ * target Deployment (selector label, the ConfigMaps and Secrets its pods need), the autoscaler, the
+ * MetricTemplates (and their Secrets) and the AlertProviders it references. Problems are worded as
+ * the operator words them when it meets them, with the fix.
+ */
+import { FLAGGER_API_VERSION, type Canary } from '../api/index.js';
+import { METRIC_TEMPLATE_GVK, SECRET_GVK } from '../metrics/analyzer.js';
+import type { KubeObject, ObjectRef } from '../kube/objects.js';
+import { isAppMeshProvider } from '../routers/appmesh.js';
+import { scanConfigRefs } from '../targets/config-refs.js';
+import { DEFAULT_SELECTOR_LABELS } from '../targets/deployment.js';
+import { CONFIG_MAP, DEPLOYMENT, HPA, type Deployment, type HorizontalPodAutoscaler } from '../targets/kube-types.js';
+import { FROM_CLUSTER, type ObjectReader, type Lookup } from './kube-reader.js';
+import { fail, pass, warn, type CheckLine } from './report.js';
+import type { SnapshotCluster } from './snapshot-cluster.js';
+
+/** The App Mesh API the appmesh providers need, and the kinds Serin writes there. */
+export const APPMESH_API = {
+  apiVersion: 'appmesh.k8s.aws/v1beta2',
+  kinds: ['VirtualNode', 'VirtualRouter', 'VirtualService'],
+};
+
+/** Ports of {@link clusterChecks}. */
+export interface ClusterCheckDeps {
+  readonly reader: ObjectReader;
+  /** Receives every MetricTemplate and Secret read, for the metrics analyzer. */
+  readonly snapshot: SnapshotCluster;
+}
+
+/** Settings of {@link clusterChecks}. */
+export interface ClusterCheckOptions {
+  /** Provider of Canaries that name none (`--mesh-provider`; the operator's default `appmesh:v1beta2`). */
+  readonly meshProvider: string;
+}
+
+const ALERT_PROVIDER_GVK = { apiVersion: FLAGGER_API_VERSION, kind: 'AlertProvider' } as const;
+
+/** Runs the cluster checks of one Canary. */
+export async function clusterChecks(
+  canary: Canary,
+  deps: ClusterCheckDeps,
+  options: ClusterCheckOptions,
+): Promise<CheckLine[]> {
+  const namespace = canary.metadata?.namespace ?? 'default';
+  const ns = await deps.reader.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+  if (ns.kind === 'missing') {
+    return [
+      fail(
+        `namespace ${namespace} does not exist`,
+        `create it (kubectl create namespace ${namespace}), or set metadata.namespace / -n to the namespace the Canary is meant for`,
+      ),
+    ];
+  }
+  const groups = await Promise.all([
+    providerChecks(canary, deps.reader, options),
+    targetChecks(canary, deps.reader),
+    autoscalerChecks(canary, deps.reader),
+    templateChecks(canary, deps),
+    alertChecks(canary, deps.reader),
+  ]);
+  return groups.flat();
+}
+
+async function providerChecks(
+  canary: Canary,
+  reader: ObjectReader,
+  options: ClusterCheckOptions,
+): Promise<CheckLine[]> {
+  const provider = canary.spec.provider || options.meshProvider;
+  const named = canary.spec.provider ? `provider ${provider}` : `provider ${provider} (--mesh-provider default)`;
+  if (!isAppMeshProvider(provider)) {
+    return [
+      fail(
+        `${named} is not supported by this Serin`,
+        'use appmesh:v1beta2 (or set --mesh-provider), or run a Serin that supports it',
+      ),
+    ];
+  }
+  const served = await reader.servedKinds(APPMESH_API.apiVersion);
+  if (!served.ok) return [fail(served.message, served.fix)];
+  const missing = APPMESH_API.kinds.filter((k) => !served.kinds.has(k));
+  if (missing.length === 0) return [pass(`App Mesh API ${APPMESH_API.apiVersion} is served (${named})`)];
+  return [
+    fail(
+      `${named} needs the App Mesh API ${APPMESH_API.apiVersion}, which does not serve ${missing.join(', ')}`,
+      `install the App Mesh CRDs (${APPMESH_API.apiVersion}) in the cluster, or choose another provider`,
+    ),
+  ];
+}
+
+async function targetChecks(canary: Canary, reader: ObjectReader): Promise<CheckLine[]> {
+  const namespace = canary.metadata?.namespace ?? 'default';
+  const { kind, name } = canary.spec.targetRef;
+  if (kind !== 'Deployment') {
+    return [fail(`targetRef kind ${kind} is not supported by this Serin yet`, 'target a Deployment')];
+  }
+  const found = await reader.get<Deployment>({ ...DEPLOYMENT, namespace, name });
+  if (found.kind !== 'found') {
+    return [
+      absent(
+        found,
+        `deployment ${namespace}/${name} not found`,
+        'create the Deployment, or correct spec.targetRef.name',
+      ),
+    ];
+  }
+  const target = found.object;
+  const matchLabels = target.spec?.selector?.matchLabels ?? {};
+  const key = DEFAULT_SELECTOR_LABELS.find((k) => matchLabels[k] !== undefined);
+  const labels = DEFAULT_SELECTOR_LABELS;
+  const label = key
+    ? exists(found, `Deployment ${namespace}/${name} exists; selector label ${key}=${matchLabels[key] ?? ''}`)
+    : fail(
+        `deployment ${namespace}/${name} spec.selector.matchLabels must contain one of [${labels.join(' ')}]`,
+        `add one of ${labels.join(', ')} to the Deployment's selector and pod labels`,
+      );
+  const pod = target.spec?.template?.spec ?? {};
+  const configs = await Promise.all(
+    scanConfigRefs(pod)
+      .filter((ref) => !ref.optional)
+      .map(async (ref): Promise<CheckLine> => {
+        const gvk = ref.kind === 'configmap' ? CONFIG_MAP : SECRET_GVK;
+        const config = await reader.get({ ...gvk, namespace, name: ref.name });
+        if (config.kind === 'found') {
+          return exists(config, `${gvk.kind} ${namespace}/${ref.name} exists (used by the Deployment's pods)`);
+        }
+        return absent(
+          config,
+          `${ref.kind} ${namespace}/${ref.name} referenced by deployment ${namespace}/${name} not found`,
+          `create ${gvk.kind} ${namespace}/${ref.name}, or mark the reference optional: true, or correct its name in the pod template`,
+        );
+      }),
+  );
+  return [label, ...configs];
+}
+
+async function autoscalerChecks(canary: Canary, reader: ObjectReader): Promise<CheckLine[]> {
+  const ref = canary.spec.autoscalerRef;
+  if (!ref) return [];
+  const namespace = canary.metadata?.namespace ?? 'default';
+  if (ref.kind !== HPA.kind) {
+    return [
+      fail(
+        `autoscalerRef kind ${ref.kind} is not supported by this Serin`,
+        'use a HorizontalPodAutoscaler, or remove spec.autoscalerRef',
+      ),
+    ];
+  }
+  const found = await reader.get<HorizontalPodAutoscaler>({ ...HPA, namespace, name: ref.name });
+  if (found.kind !== 'found') {
+    return [
+      absent(
+        found,
+        `horizontalpodautoscaler ${namespace}/${ref.name} not found`,
+        'create the HorizontalPodAutoscaler (autoscaling/v2), or correct or remove spec.autoscalerRef',
+      ),
+    ];
+  }
+  const scaled = found.object.spec?.scaleTargetRef;
+  const target = canary.spec.targetRef.name;
+  const lines = [exists(found, `HorizontalPodAutoscaler ${namespace}/${ref.name} exists (${HPA.apiVersion})`)];
+  if (scaled && (scaled.kind !== 'Deployment' || scaled.name !== target)) {
+    lines.push(
+      warn(
+        `HorizontalPodAutoscaler ${namespace}/${ref.name} scales ${scaled.kind} ${scaled.name}, not the target Deployment ${target}`,
+        `point its scaleTargetRef at Deployment ${target}`,
+      ),
+    );
+  }
+  return lines;
+}
+
+async function templateChecks(canary: Canary, deps: ClusterCheckDeps): Promise<CheckLine[]> {
+  const namespace = canary.metadata?.namespace ?? 'default';
+  const refs = new Map<string, ObjectRef>();
+  for (const metric of canary.spec.analysis?.metrics ?? []) {
+    if (!metric.templateRef) continue;
+    const ref = {
+      ...METRIC_TEMPLATE_GVK,
+      namespace: metric.templateRef.namespace || namespace,
+      name: metric.templateRef.name,
+    };
+    refs.set(`${ref.namespace}/${ref.name}`, ref);
+  }
+  const lines = await Promise.all(
+    [...refs.values()].map(async (ref): Promise<CheckLine[]> => {
+      const found = await deps.reader.get<KubeObject>(ref);
+      deps.snapshot.remember(ref, found);
+      const what = `MetricTemplate ${ref.namespace ?? ''}/${ref.name}`;
+      if (found.kind !== 'found') {
+        const fix = `create it in namespace ${ref.namespace ?? ''}, or point templateRef at an existing MetricTemplate`;
+        return [absent(found, `${what} not found`, fix)];
+      }
+      const provider = (
+        found.object.spec as { provider?: { type?: string; secretRef?: { name?: string } } } | undefined
+      )?.provider;
+      const line = exists(found, `${what} exists (provider ${provider?.type ?? 'unset'})`);
+      const secret = provider?.secretRef?.name;
+      return secret ? [line, await secretCheck(deps, ref.namespace ?? '', secret, what)] : [line];
+    }),
+  );
+  return lines.flat();
+}
+
+async function alertChecks(canary: Canary, reader: ObjectReader): Promise<CheckLine[]> {
+  const namespace = canary.metadata?.namespace ?? 'default';
+  const alerts = canary.spec.analysis?.alerts ?? [];
+  const lines = await Promise.all(
+    alerts.map(async (alert, i): Promise<CheckLine> => {
+      const ref = {
+        ...ALERT_PROVIDER_GVK,
+        namespace: alert.providerRef.namespace || namespace,
+        name: alert.providerRef.name,
+      };
+      const what = `AlertProvider ${ref.namespace}/${ref.name} (alert ${alert.name})`;
+      const found = await reader.get(ref);
+      if (found.kind === 'found') return exists(found, `${what} exists`);
+      const fix = `create it in namespace ${ref.namespace}, or correct analysis.alerts[${i}].providerRef`;
+      return absent(found, `${what} not found`, fix);
+    }),
+  );
+  if (alerts.length === 0) return [];
+  const notice = warn(
+    'alerts are not delivered by this Serin yet: they go to the operator log',
+    'watch the Canary events (kubectl describe canary) until notifiers land',
+  );
+  return [...lines, notice];
+}
+
+async function secretCheck(deps: ClusterCheckDeps, namespace: string, name: string, user: string): Promise<CheckLine> {
+  const ref = { ...SECRET_GVK, namespace, name };
+  const found = await deps.reader.get(ref);
+  deps.snapshot.remember(ref, found);
+  if (found.kind === 'found') return exists(found, `Secret ${namespace}/${name} of ${user} exists`);
+  return absent(
+    found,
+    `secret ${namespace}/${name} of ${user} not found`,
+    `create it in the template's namespace ${namespace}`,
+  );
+}
+
+/** A found object: pass when in the cluster; a warning when only in a `-f` file. */
+function exists(found: Extract<Lookup<unknown>, { kind: 'found' }>, message: string): CheckLine {
+  if (found.from === FROM_CLUSTER) return pass(message);
+  return warn(
+    `${message.replace(/ exists\b/, ' is not in the cluster yet')}; found in ${found.from}`,
+    `apply ${found.from} before or with the Canary`,
+  );
+}
+
+/** A missing object (the operator's words) or one that could not be read (why, and the fix). */
+function absent(found: Exclude<Lookup<unknown>, { kind: 'found' }>, missing: string, fix: string): CheckLine {
+  return found.kind === 'missing' ? fail(missing, fix) : fail(found.message, found.fix);
+}
