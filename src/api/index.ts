@@ -14,6 +14,13 @@ export {
   type ResourceNames,
 } from './resource.js';
 export {
+  COMMAND_ANNOTATION,
+  CanaryCommands,
+  PAUSED_ANNOTATION,
+  requestedCommand,
+  type CanaryCommand,
+} from './annotations.js';
+export {
   CANARY_KIND,
   CANARY_PLURAL,
   CanaryDefinition,

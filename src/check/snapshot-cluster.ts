@@ -23,6 +23,10 @@ export class SnapshotCluster implements Cluster {
     return lookup?.kind === 'found' ? (lookup.object as T) : undefined;
   }
 
+  read<T = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+    return Promise.resolve(this.get<T>(ref));
+  }
+
   list<T = KubeObject>(gvk: Gvk, namespace?: string): T[] {
     return [...this.lookups.values()]
       .flatMap((l) => (l.kind === 'found' ? [l.object] : []))

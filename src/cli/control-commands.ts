@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
-import { PAUSED_ANNOTATION } from '../controller/reconciler.js';
+import { PAUSED_ANNOTATION } from '../api/index.js';
 import { KubeRest } from '../kube/rest.js';
 import type { CliOutput } from './dev-cluster.js';
 

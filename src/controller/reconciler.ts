@@ -1,7 +1,11 @@
 import type { Logger } from 'pino';
 import {
   CANARY_KIND,
+  COMMAND_ANNOTATION,
   FLAGGER_API_VERSION,
+  PAUSED_ANNOTATION,
+  requestedCommand,
+  type CanaryCommand,
   formatIssues,
   type Canary,
   type CanaryStatus,
@@ -12,6 +16,7 @@ import { messages, skipsAnalysis, step } from '../engine/index.js';
 import type { CheckRunner } from '../hooks/check-runner.js';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/cluster.js';
+import { jsonEqual } from '../kube/json-equal.js';
 import type { ServiceRouter, TrafficRouter } from '../routers/router.js';
 import type { Problem, Result, WorkloadTarget } from '../targets/target.js';
 import type { Clock } from './clock.js';
@@ -41,12 +46,6 @@ export interface ReconcilerOptions {
   /** Provider for canaries that name none (`--mesh-provider`). */
   readonly defaultProvider: string;
 }
-
-/**
- * `serin pause` sets this annotation to "true" (and `serin resume` removes it): the canary holds
- * where it is, like `spec.suspend`, without touching the spec a GitOps tool owns.
- */
-export const PAUSED_ANNOTATION = 'serin.dev/paused';
 
 /** Why a reconcile runs: the canary's analysis timer, or a watched change. */
 export type Trigger = 'tick' | 'change';
@@ -94,8 +93,15 @@ export class Reconciler {
       return { stepped: false };
     }
     const canary: Canary = { ...checked.value, metadata: obj.metadata, status: obj.status } as Canary;
+    let command = requestedCommand(canary.metadata?.annotations);
+    if (typeof command === 'object') {
+      await this.event(canary, 'Warning', messages.commandUnknown(command.unknown));
+      await this.consumeCommand(canary, command.unknown, signal);
+      command = undefined;
+    }
+    // A paused canary still takes a command (abort above all); a suspended one is left alone.
     const paused = canary.metadata?.annotations?.[PAUSED_ANNOTATION] === 'true';
-    if (canary.spec.suspend || paused) {
+    if (canary.spec.suspend || (paused && !command)) {
       const text = canary.spec.suspend ? messages.suspendedMessage() : messages.pausedMessage();
       if (trigger === 'tick') await this.event(canary, 'Normal', text);
       return { stepped: false, phase: canary.status?.phase };
@@ -154,11 +160,11 @@ export class Reconciler {
       canary: target.canaryReadiness(canary, now),
       routes: router.routes(canary),
     };
-    if (trigger === 'change' && !this.changeMatters(canary, observation)) {
+    if (trigger === 'change' && !command && !this.changeMatters(canary, observation)) {
       await this.clearProblem(canary);
       return { stepped: false, phase: canary.status?.phase };
     }
-    const decision = await this.decide(canary, provider, observation, now, signal);
+    const decision = await this.decide(canary, provider, observation, now, command, signal);
     this.deps.log.debug(
       {
         canary: `${namespace}/${name}`,
@@ -179,6 +185,7 @@ export class Reconciler {
     const status = withLastAnalysis(decision.status ?? canary.status, decision.answers.analysis, now);
     const finalStatus = withReconciledCondition(status, undefined, now, canary.status);
     if (finalStatus !== canary.status) await this.writeStatus(canary, finalStatus, signal);
+    if (command) await this.consumeCommand(canary, command, signal);
     return { stepped: true, phase: finalStatus?.phase };
   }
 
@@ -232,7 +239,14 @@ export class Reconciler {
     );
   }
 
-  private async decide(canary: Canary, provider: string, observation: Observation, now: number, signal?: AbortSignal) {
+  private async decide(
+    canary: Canary,
+    provider: string,
+    observation: Observation,
+    now: number,
+    command: CanaryCommand | undefined,
+    signal?: AbortSignal,
+  ) {
     let answers: Answers = {};
     for (let round = 0; round < 8; round++) {
       const input: StepInput = {
@@ -243,6 +257,7 @@ export class Reconciler {
         defaultProvider: this.options.defaultProvider,
         observation: { ...observation, answers },
         now,
+        ...(command ? { command } : {}),
       };
       const result = step(input);
       if (result.kind === 'decision') return { ...result, answers };
@@ -314,16 +329,63 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Writes the status through the status subresource. A Conflict means the Canary changed since our
+   * read — usually someone else's edit of its metadata or spec (`serin pause`, kubectl annotate, a
+   * GitOps apply) while this tick ran. The tick's actions have already happened (weights set, events
+   * recorded), so the status that describes them must land: when the latest object still carries the
+   * status this tick started from, ours is written onto it. Only a status someone else wrote meanwhile
+   * sends the whole reconcile back to the queue.
+   */
   private async writeStatus(canary: Canary, status: CanaryStatus | undefined, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.deps.cluster.updateStatus(
-        { ...canary, apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, status } as never,
-        signal ? { signal } : {},
-      );
-    } catch (err) {
-      // A stale cache: the queue retries the whole reconcile once the watch has caught up.
-      if (isKubeError(err, 'Conflict')) throw new StatusConflict(canary);
-      throw err;
+    const { cluster } = this.deps;
+    const ref = {
+      apiVersion: FLAGGER_API_VERSION,
+      kind: CANARY_KIND,
+      namespace: canary.metadata?.namespace ?? '',
+      name: canary.metadata?.name ?? '',
+    };
+    let base: Canary = canary;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await cluster.updateStatus(
+          { ...base, apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, status } as never,
+          signal ? { signal } : {},
+        );
+        return;
+      } catch (err) {
+        if (!isKubeError(err, 'Conflict')) throw err;
+        const latest = attempt < 3 ? await cluster.read<Canary>(ref, signal ? { signal } : {}) : undefined;
+        if (!latest || latest.metadata?.deletionTimestamp || !jsonEqual(latest.status, canary.status))
+          throw new StatusConflict(canary);
+        base = latest;
+      }
+    }
+  }
+
+  /**
+   * Removes the `serin.dev/command` annotation once its tick is done — only while it still asks for
+   * what was done, so a different command written meanwhile waits for the next reconcile.
+   */
+  private async consumeCommand(canary: Canary, value: string, signal?: AbortSignal): Promise<void> {
+    const { cluster } = this.deps;
+    const ref = canaryRef(canary);
+    const options = signal ? { signal } : {};
+    let latest = cluster.get<Canary>(ref);
+    for (let attempt = 0; attempt < 3 && latest; attempt++) {
+      if (latest.metadata?.annotations?.[COMMAND_ANNOTATION]?.trim() !== value) return;
+      try {
+        const metadata = {
+          resourceVersion: latest.metadata.resourceVersion,
+          annotations: { [COMMAND_ANNOTATION]: null },
+        };
+        await cluster.patch(ref, { metadata }, options);
+        return;
+      } catch (err) {
+        if (isKubeError(err, 'NotFound')) return;
+        if (!isKubeError(err, 'Conflict')) throw err;
+        latest = await cluster.read<Canary>(ref, options);
+      }
     }
   }
 
@@ -348,6 +410,11 @@ export class Reconciler {
   private event(canary: Canary, type: 'Normal' | 'Warning', message: string): Promise<void> {
     return this.deps.events.record(canary, { type, reason: EVENT_REASON, message });
   }
+}
+
+function canaryRef(canary: Canary) {
+  const namespace = canary.metadata?.namespace ?? '';
+  return { apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, namespace, name: canary.metadata?.name ?? '' };
 }
 
 /** Records what this tick's analysis measured (Serin's `status.lastAnalysis`); unchanged without one. */

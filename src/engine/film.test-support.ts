@@ -37,6 +37,8 @@ export interface Scene {
   readonly rollbackHooks?: readonly CheckOutcome[];
   readonly preRollout?: readonly CheckOutcome[];
   readonly analysis?: readonly CheckOutcome[];
+  /** A person's `serin.dev/command` for this tick. */
+  readonly command?: StepInput['command'];
 }
 
 /** What one tick did. */
@@ -159,6 +161,7 @@ export class Film {
       status: this.status,
       now: this.now,
       ...(this.options.defaultProvider === undefined ? {} : { defaultProvider: this.options.defaultProvider }),
+      ...(scene.command ? { command: scene.command } : {}),
       observation: {
         revision,
         primary: scene.primary ?? ready,

@@ -16,6 +16,7 @@ export type {
   StepResult,
 } from './model.js';
 export { step } from './step.js';
+export { commandRefusal } from './commands.js';
 export { judgeMetric, metricSourceOf, type JudgeContext, type MetricSource, type MetricValue } from './judge.js';
 export {
   analysisIntervalMs,

@@ -174,6 +174,27 @@ export const canaryFailed = (name: string, ns: string): string => `Canary failed
 export const promotionFailed = (target: string, ns: string, error: string): string =>
   `Promotion of ${dot(target, ns)} failed, primary not ready: ${error}`;
 
+// --- commands: serin promote / abort / retry (Serin; not in Flagger) ---------------------------
+
+/** Normal, `serin promote`: the remaining analysis is skipped and the promotion starts. */
+export const promoteRequested = (name: string, ns: string): string =>
+  `Promotion of ${dot(name, ns)} requested (serin.dev/command=promote): skipping the remaining analysis`;
+/** Warning, `serin abort`: the run is rolled back; `canaryFailed` follows. */
+export const abortRequested = (name: string, ns: string): string =>
+  `Rolling back ${dot(name, ns)} aborted (serin.dev/command=abort)`;
+/** Normal, `serin retry` on a failed run: the same revision is analysed again under the current spec. */
+export const retryFailed = (target: string, ns: string): string =>
+  `Retrying ${dot(target, ns)} with the current Canary spec (serin.dev/command=retry): scaling up`;
+/** Normal, `serin retry` during a run: the analysis starts over at weight 0 under the current spec. */
+export const retryRunning = (target: string, ns: string): string =>
+  `Restarting analysis of ${dot(target, ns)} with the current Canary spec (serin.dev/command=retry)`;
+/** Warning, a `serin.dev/command` value Serin does not know (the annotation is removed). */
+export const commandUnknown = (value: string): string =>
+  `Ignoring serin.dev/command=${value}: not a command; use promote, abort or retry`;
+/** Warning, a command that cannot apply now; `why` says what the user can do instead. */
+export const commandIgnored = (command: string, name: string, ns: string, why: string): string =>
+  `Ignoring serin.dev/command=${command} on ${dot(name, ns)}: ${why}`;
+
 // --- kubernetes provider -------------------------------------------------------------------------
 
 /** Warning, the kubernetes provider ignores `analysis.match`. */

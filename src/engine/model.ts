@@ -4,7 +4,7 @@
  * decision needs an answer that costs I/O (webhook gates, metric analysis) the engine asks for it
  * with a `need` and the controller calls it again with the answer filled in.
  */
-import type { CanarySpec, CanaryStatus, Phase, WebhookType } from '../api/index.js';
+import type { CanaryCommand, CanarySpec, CanaryStatus, Phase, WebhookType } from '../api/index.js';
 
 /**
  * Is a workload ready to serve? Non-retriable means waiting longer will not help (deadline passed).
@@ -102,6 +102,8 @@ export interface StepInput {
    * `kubernetes` changes the engine's decisions (§3.3 step 28, §3.8.4). Default: none.
    */
   readonly defaultProvider?: string;
+  /** A person's request (`serin.dev/command`): this tick carries it out (or says why not) and nothing else. */
+  readonly command?: CanaryCommand;
 }
 
 /**

@@ -3,6 +3,7 @@
  * has already reconciled the idempotent infrastructure and handled `spec.suspend`.
  */
 import { advance } from './advance.js';
+import { runCommand } from './commands.js';
 import { initialize } from './initialize.js';
 import type { StepInput, StepResult } from './model.js';
 import { hasRevisionChanged } from './revision.js';
@@ -23,6 +24,7 @@ export function step(input: StepInput): StepResult {
 }
 
 function run(tick: Tick): Stage {
+  if (tick.command) return runCommand(tick, tick.command);
   if (tick.phase === '' || tick.phase === 'Initializing') return initialize(tick);
   // Serin: a canary being deleted starts no run; the finalizer owns it (Flagger would still advance).
   if (tick.phase === 'Terminating' || tick.phase === 'Terminated') return 'done';

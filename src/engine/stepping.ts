@@ -49,7 +49,7 @@ function runCanary(tick: Tick, routes: Routes): Stage {
     return 'done';
   }
   const approved = confirmPromotion(tick);
-  return approved === 'pass' ? promote(tick) : approved;
+  return approved === 'pass' ? startPromotion(tick) : approved;
 }
 
 /** The next routes: with `analysis.mirror`, weight 0 first mirrors for one tick, then steps. */
@@ -86,7 +86,7 @@ function runBlueGreen(tick: Tick, routes: Routes): Stage {
     tick.draft.setIterations(done + 1);
     return 'done';
   }
-  return promote(tick);
+  return startPromotion(tick);
 }
 
 /** A/B testing (§3.8.3): matched requests go to the canary for N ticks, then the gate and promotion. */
@@ -101,7 +101,7 @@ function runAB(tick: Tick): Stage {
   }
   const approved = confirmPromotion(tick);
   if (approved !== 'pass') return approved;
-  return total === done ? promote(tick) : 'done';
+  return total === done ? startPromotion(tick) : 'done';
 }
 
 /**
@@ -124,7 +124,7 @@ function confirmPromotion(tick: Tick): 'pass' | Stage {
 }
 
 /** Copies the target's template to the primary and enters Promoting (the canary weight is kept). */
-function promote(tick: Tick): Stage {
+export function startPromotion(tick: Tick): Stage {
   tick.normal(text.copyingTemplate(tick.target, tick.namespace));
   tick.act({ kind: 'promote' });
   tick.draft.setPhase('Promoting');

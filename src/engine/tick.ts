@@ -38,6 +38,7 @@ export class Tick {
   readonly maxWeight: number;
   readonly plan: StrategyPlan;
   readonly draft: StatusDraft;
+  readonly command: StepInput['command'];
   private readonly events: EngineEvent[] = [];
   private readonly actions: Action[] = [];
 
@@ -56,6 +57,7 @@ export class Tick {
     this.threshold = analysisThreshold(input.spec);
     this.maxWeight = maxWeightOf(input.spec);
     this.plan = strategyOf(input.spec, this.provider);
+    this.command = input.command;
     this.draft = new StatusDraft(input.status, input.observation.revision, this.kind, input.now);
   }
 

@@ -69,6 +69,18 @@ export class ApiCluster implements Cluster {
     return this.informer(ref).get(ref.namespace, ref.name) as T | undefined;
   }
 
+  async read<T = KubeObject>(ref: ObjectRef, options: WriteOptions = {}): Promise<T | undefined> {
+    const path = await this.rest.resourcePath(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+    try {
+      return await this.write<T>(ref, path, 'GET', undefined, {
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (err) {
+      if (err instanceof KubeWriteError && err.reason === KubeErrorReason.NotFound) return undefined;
+      throw err;
+    }
+  }
+
   list<T = KubeObject>(gvk: Gvk, namespace?: string): T[] {
     return this.informer(gvk).list(namespace) as T[];
   }

@@ -25,6 +25,12 @@ export interface WriteOptions {
 export interface Cluster {
   /** The cached object, or undefined when it does not exist (as far as the cache knows). */
   get<T = KubeObject>(ref: ObjectRef): T | undefined;
+  /**
+   * The object as the API server has it now, bypassing the cache (which it refreshes), or undefined
+   * when it does not exist. For the rare write that must build on the latest version, e.g. after a
+   * Conflict; everything else reads the cache.
+   */
+  read<T = KubeObject>(ref: ObjectRef, options?: WriteOptions): Promise<T | undefined>;
   /** Cached objects of a kind, optionally in one namespace, in key order. */
   list<T = KubeObject>(gvk: Gvk, namespace?: string): T[];
   /** Calls `handler` for every change to cached objects of `gvk`; returns an unsubscribe function. */

@@ -53,6 +53,10 @@ export class MemoryCluster implements Cluster {
     return this.kinds.get(gvkKey(ref))?.get(objectKey(ref.namespace, ref.name)) as T | undefined;
   }
 
+  read<T = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+    return Promise.resolve(this.get<T>(ref));
+  }
+
   list<T = KubeObject>(gvk: Gvk, namespace?: string): T[] {
     const all = [...(this.kinds.get(gvkKey(gvk))?.entries() ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return all.map(([, o]) => o).filter((o) => namespace === undefined || o.metadata.namespace === namespace) as T[];

@@ -24,6 +24,8 @@ export interface SimWorldOptions {
   readonly startTime: number;
   /** Canaries reconciled at once. Default 4, as the operator. */
   readonly concurrency?: number;
+  /** Makes the in-memory cluster (tests use it to interleave a user's write with the operator's). */
+  readonly cluster?: (now: () => number) => MemoryCluster;
 }
 
 /**
@@ -41,7 +43,8 @@ export class SimWorld {
   constructor(readonly options: SimWorldOptions) {
     this.clock = new VirtualClock(options.startTime);
     const clock = this.clock;
-    const cluster = (this.cluster = new MemoryCluster({ now: () => clock.now() }));
+    const now = () => clock.now();
+    const cluster = (this.cluster = options.cluster?.(now) ?? new MemoryCluster({ now }));
     const log = pino({ enabled: false });
     this.workloads = new WorkloadSimulator({ cluster, clock }, options.scenario.versions);
     const appMesh = new AppMeshRouter({ cluster });

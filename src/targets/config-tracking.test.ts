@@ -12,6 +12,7 @@ function cacheOf(objects: KubeObject[]): Cluster {
   const fail = () => Promise.reject(new Error('tracking must not write'));
   return {
     get: <T>(ref: ObjectRef) => byKey.get(`${ref.kind}/${objectKey(ref.namespace, ref.name)}`) as T | undefined,
+    read: fail,
     list: () => [],
     subscribe: () => () => undefined,
     create: fail,

@@ -68,7 +68,7 @@ describe('serin status', () => {
     await eventually('the pause is seen', async () =>
       (await canaryEvents(ns, 'account')).some((e) => /paused/.test(e)) ? true : undefined,
     );
-    await new Promise((r) => setTimeout(r, 1500)); // a tick already running when the pause landed may finish
+    // One reconcile at a time per canary: once a paused tick has run, no advancing tick is in flight.
     const before = (await readCanary(ns, 'account')).status;
     const held = before?.canaryWeight;
     await new Promise((r) => setTimeout(r, 3500)); // three intervals

@@ -143,7 +143,7 @@ export function isAvailable(d: Deployment): boolean {
   );
 }
 
-/** A Cluster that records every write it passes on, to show that a steady call writes nothing. */
+/** A Cluster that records every request it passes on (writes and fresh reads), to show that a steady call makes none. */
 export function recordingWrites(cluster: Cluster): { cluster: Cluster; writes: string[] } {
   const writes: string[] = [];
   const note = (verb: string, ref: ObjectRef): void => void writes.push(`${verb} ${ref.kind} ${ref.name}`);
@@ -151,6 +151,7 @@ export function recordingWrites(cluster: Cluster): { cluster: Cluster; writes: s
     writes,
     cluster: {
       get: (ref) => cluster.get(ref),
+      read: (ref, options) => (note('read', ref), cluster.read(ref, options)),
       list: (gvk, namespace) => cluster.list(gvk, namespace),
       subscribe: (gvk, handler) => cluster.subscribe(gvk, handler),
       create: (obj, options) => (note('create', refOf(obj)), cluster.create(obj, options)),
