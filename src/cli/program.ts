@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { checkCommand } from './check-command.js';
 import { devClusterCommand, type CliOutput } from './dev-cluster.js';
-import { pauseCommands } from './control-commands.js';
+import { pauseCommands, releaseCommands } from './control-commands.js';
 import { demoCommand } from './demo.js';
 import { operatorCommand } from './operator-command.js';
 import { simulateCommand } from './simulate-command.js';
@@ -30,7 +30,7 @@ export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
   program.addCommand(operatorCommand());
   program.addCommand(devClusterCommand(env, io));
   program.addCommand(statusCommand(io, (text) => process.stdout.write(text)));
-  for (const c of pauseCommands(io)) program.addCommand(c);
+  for (const c of [...pauseCommands(io), ...releaseCommands(io)]) program.addCommand(c);
   program.addCommand(simulateCommand(io));
   program.addCommand(demoCommand(io));
   program.addCommand(checkCommand(io));
