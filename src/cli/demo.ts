@@ -7,13 +7,20 @@ import type { CliOutput } from './dev-cluster.js';
 
 const SEED = resolve(import.meta.dirname, '../../examples/seed');
 
-/** The seed's three scenarios, in the order the team lived them. */
-export const SEED_SCENARIOS = ['1-broken-config.yaml', '2-low-success-rate.yaml', '3-relaxed-threshold.yaml'] as const;
+/** The seed's three scenarios, in the order the team lived them, then the third one with `serin retry`. */
+export const SEED_SCENARIOS = [
+  '1-broken-config.yaml',
+  '2-low-success-rate.yaml',
+  '3-relaxed-threshold.yaml',
+  '4-retry.yaml',
+] as const;
 
 /** `serin demo`: the seed's story on the simulator, with the seed's Canary as written. */
 export function demoCommand(io: CliOutput): Command {
   return new Command('demo')
-    .description("play the seed's three release scenarios on the embedded simulator (no cluster, no network)")
+    .description(
+      "play the seed's three release scenarios, and the third again with `serin retry`, on the embedded simulator (no cluster, no network)",
+    )
     .action(async () => {
       const objects = await loadManifests(
         ['account.yaml', 'canary.yaml', 'alert-provider.yaml'].map((f) => resolve(SEED, f)),

@@ -82,6 +82,15 @@ const StepSchema = Type.Object(
     rolloutRestart: Type.Optional(
       Type.String({ description: 'A Deployment to restart, as `kubectl rollout restart` does.' }),
     ),
+    serin: Type.Optional(
+      Type.Object(
+        {
+          command: StringEnum(['promote', 'abort', 'retry', 'pause', 'resume'], { description: 'The command.' }),
+          canary: Type.String({ description: 'The Canary it names.' }),
+        },
+        { description: 'A person runs `serin <command> <canary>` (the annotation it writes).' },
+      ),
+    ),
   },
   { description: 'Something that happens at a point of virtual time; exactly one action.' },
 );
@@ -118,7 +127,7 @@ export function durationMs(text: string): number | undefined {
   return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
 }
 
-const STEP_ACTIONS = ['configMap', 'setImage', 'patchCanary', 'rolloutRestart'] as const;
+const STEP_ACTIONS = ['configMap', 'setImage', 'patchCanary', 'rolloutRestart', 'serin'] as const;
 
 /** Reads a scenario file's text: a value, or an error naming the file, the field and what was expected. */
 export function parseScenario(

@@ -62,6 +62,20 @@ describe("the seed's scenarios on the simulator", () => {
     assert.ok(/Promotion completed! Scaling down account\.shop/.test(after.at(-1) ?? ''));
   });
 
+  test('3 with serin retry: the same revision is analysed again and promoted, with no new revision and no restart', async () => {
+    const t = await seedScenario('4-retry.yaml');
+    const m = messages(t);
+    assert.equal(t.verdict.result, 'promoted');
+    assert.equal(m.filter((x) => /New revision detected/.test(x)).length, 1, 'one revision only');
+    const retry = t.entries.findIndex((e) => e.type === 'Step' && e.message === 'serin retry account');
+    assert.equal(
+      t.entries[retry + 1]?.message,
+      'Retrying account.shop with the current Canary spec (serin.dev/command=retry): scaling up',
+    );
+    assert.equal(m.filter((x) => /Starting canary analysis/.test(x)).length, 2, 'analysed twice');
+    assert.ok(/Promotion completed! Scaling down account\.shop/.test(m.at(-1) ?? ''));
+  });
+
   test('the same inputs give the same timeline (deterministic)', async () => {
     assert.deepEqual(await seedScenario('2-low-success-rate.yaml'), await seedScenario('2-low-success-rate.yaml'));
   });

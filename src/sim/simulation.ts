@@ -1,4 +1,4 @@
-import { CANARY_KIND, type Canary } from '../api/index.js';
+import { CANARY_KIND, COMMAND_ANNOTATION, PAUSED_ANNOTATION, type Canary } from '../api/index.js';
 import { CANARY_GVK } from '../controller/controller.js';
 import { analysisIntervalMs } from '../engine/index.js';
 import type { KubeObject } from '../kube/objects.js';
@@ -169,7 +169,9 @@ function describeStep(step: ScenarioStep): string {
       ? `Deployment ${step.setImage.deployment} image set to ${step.setImage.image}`
       : step.patchCanary
         ? `Canary ${step.patchCanary.name} edited${step.note ? '' : `: ${JSON.stringify(step.patchCanary.patch)}`}`
-        : `kubectl rollout restart deployment/${step.rolloutRestart ?? ''}`;
+        : step.serin
+          ? `serin ${step.serin.command} ${step.serin.canary}`
+          : `kubectl rollout restart deployment/${step.rolloutRestart ?? ''}`;
   return step.note ? `${what} (${step.note})` : what;
 }
 
@@ -197,6 +199,15 @@ async function applyStep(cluster: MemoryCluster, step: ScenarioStep, ns: string,
     await cluster.patch(ref, { spec: { template: { spec: { containers } } } });
   } else if (step.patchCanary) {
     await cluster.patch({ ...CANARY_GVK, namespace: ns, name: step.patchCanary.name }, step.patchCanary.patch);
+  } else if (step.serin) {
+    const { command, canary } = step.serin;
+    const annotations =
+      command === 'pause'
+        ? { [PAUSED_ANNOTATION]: 'true' }
+        : command === 'resume'
+          ? { [PAUSED_ANNOTATION]: null }
+          : { [COMMAND_ANNOTATION]: command };
+    await cluster.patch({ ...CANARY_GVK, namespace: ns, name: canary }, { metadata: { annotations } });
   } else if (step.rolloutRestart) {
     const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: step.rolloutRestart };
     await cluster.patch(ref, {

@@ -59,10 +59,17 @@ interface PodsState {
 }
 
 /**
+ * How long the deployment controller and the kubelet take to report a changed Deployment: until
+ * then its status still describes the previous generation, so a readiness check made right after a
+ * write sees `observed deployment generation less than desired generation`, as on a real cluster.
+ */
+export const ROLLOUT_LAG_MS = 1000;
+
+/**
  * Plays the deployment controller and the kubelet for `serin simulate`: when a Deployment's
  * template or replicas change, its pods "start" with the behaviour of the matching scenario
  * version (their ConfigMaps are read at that moment, as a real pod reads its config at start), and
- * the Deployment's status says what Flagger's readiness checks look at.
+ * after {@link ROLLOUT_LAG_MS} the Deployment's status says what Flagger's readiness checks look at.
  */
 export class WorkloadSimulator {
   private readonly pods = new Map<string, PodsState>();
@@ -75,7 +82,7 @@ export class WorkloadSimulator {
 
   start(): void {
     this.unsubscribe = this.deps.cluster.subscribe(DEPLOYMENT, (e) => this.onDeployment(e));
-    for (const d of this.deps.cluster.list<DeploymentLike>(DEPLOYMENT)) void this.sync(d);
+    for (const d of this.deps.cluster.list<DeploymentLike>(DEPLOYMENT)) this.sync(d);
   }
 
   stop(): void {
@@ -94,16 +101,17 @@ export class WorkloadSimulator {
       this.pods.delete(key);
       return;
     }
-    void this.sync(event.object as DeploymentLike);
+    this.sync(event.object as DeploymentLike);
   }
 
-  private async sync(d: DeploymentLike): Promise<void> {
+  private sync(d: DeploymentLike): void {
     const key = `${d.metadata.namespace}/${d.metadata.name}`;
     const generation = d.metadata.generation ?? 1;
     const replicas = d.spec.replicas ?? 1;
-    let state = this.pods.get(key);
+    const previous = this.pods.get(key);
     const now = this.deps.clock.now();
-    if (!state || state.generation !== generation || (state.replicas === 0) !== (replicas === 0)) {
+    let state: PodsState;
+    if (!previous || previous.generation !== generation || (previous.replicas === 0) !== (replicas === 0)) {
       const version = versionOf(d, this.versions, (name) => this.configData(d.metadata.namespace, name));
       const ready = version?.ready ?? true;
       const delay = ready === true ? 0 : ready === false ? undefined : (durationMs(ready) ?? 0);
@@ -112,24 +120,28 @@ export class WorkloadSimulator {
         replicas,
         version: version?.name ?? '',
         since: now,
-        readyAt: delay === undefined ? undefined : now + delay,
+        readyAt: delay === undefined ? undefined : now + ROLLOUT_LAG_MS + delay,
       };
-      this.pods.set(key, state);
-      if (state.readyAt !== undefined && state.readyAt > now) {
-        this.deps.clock.setTimer(() => {
-          const live = this.deps.cluster.get<DeploymentLike>({
-            ...DEPLOYMENT,
-            namespace: d.metadata.namespace,
-            name: d.metadata.name ?? '',
-          });
-          if (live) void this.writeStatus(live, this.pods.get(key)!);
-        }, state.readyAt - now);
-      }
-    } else if (state.replicas !== replicas) {
-      state = { ...state, replicas };
-      this.pods.set(key, state);
+    } else if (previous.replicas !== replicas) {
+      state = { ...previous, replicas };
+    } else {
+      return; // a status write (ours) or a metadata change: nothing for the pods
     }
-    await this.writeStatus(d, state);
+    this.pods.set(key, state);
+    // The controllers report after the lag, and again when the pods become ready.
+    const report = () => {
+      const live = this.deps.cluster.get<DeploymentLike>({
+        ...DEPLOYMENT,
+        namespace: d.metadata.namespace,
+        name: d.metadata.name ?? '',
+      });
+      const current = this.pods.get(key);
+      if (live && current === state) void this.writeStatus(live, current);
+    };
+    this.deps.clock.setTimer(report, ROLLOUT_LAG_MS);
+    if (state.readyAt !== undefined && state.readyAt > now + ROLLOUT_LAG_MS) {
+      this.deps.clock.setTimer(report, state.readyAt - now);
+    }
   }
 
   private configData(namespace: string | undefined, name: string): Record<string, string> | undefined {

@@ -2,11 +2,51 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
-import { appConfigMap, seedLikeCanary } from '../support/fixtures.js';
+import { appConfigMap } from '../support/fixtures.js';
 import { appMeshWeights, canaryEvents, readCanary, waitForPhase } from '../support/operator.js';
-import { appProperties, startSeedWorld } from '../support/seed-world.js';
+import { assertSimulatorAgrees } from '../support/cross-check.js';
+import { appProperties, seedWorldCanary, seedWorldObjects, startSeedWorld } from '../support/seed-world.js';
+import type { Scenario } from '../../src/sim/scenario.js';
 
 const kc = testKubeConfig();
+
+/** The seed world's app on the simulator: its behaviour follows the same config keys as the traffic simulator's. */
+function simScenario(name: string, steps: NonNullable<Scenario['steps']>): Scenario {
+  return {
+    apiVersion: 'serin.dev/v1alpha1',
+    kind: 'Scenario',
+    metadata: { name },
+    duration: '10m',
+    versions: [
+      { name: 'not-ready', when: { configContains: 'ready=false' }, ready: false },
+      {
+        name: 'flaky',
+        when: { configContains: 'errorRate=0.005' },
+        metrics: { 'request-success-rate': 99.5, 'request-duration': 20 },
+      },
+      { name: 'healthy', metrics: { 'request-success-rate': 100, 'request-duration': 20 } },
+    ],
+    steps,
+  };
+}
+
+const configStep = (at: string, properties: string) => ({
+  at,
+  configMap: { name: 'account-config', data: { 'application.properties': properties } },
+});
+
+const strictMetrics = {
+  metrics: [
+    { name: 'request-success-rate', thresholdRange: { min: 100 }, interval: '10s' },
+    { name: 'request-duration', thresholdRange: { max: 500 }, interval: '10s' },
+  ],
+};
+const relaxedMetrics = {
+  metrics: [
+    { name: 'request-success-rate', thresholdRange: { min: 95 }, interval: '10s' },
+    { name: 'request-duration', thresholdRange: { max: 500 }, interval: '10s' },
+  ],
+};
 const apps = kc.makeApiClient(AppsV1Api);
 const core = kc.makeApiClient(CoreV1Api);
 
@@ -26,15 +66,13 @@ async function primaryConfig(ns: string): Promise<string | undefined> {
 describe("the seed's three scenarios, end to end: real cluster, real Prometheus, simulated mesh traffic", () => {
   test('1: a broken ConfigMap commit → new revision → pods never ready → progress deadline → rollback; primary untouched', async (t) => {
     const ns = await freshNamespace(t, kc, 'seed1');
-    const world = await startSeedWorld(t, ns, { progressDeadlineSeconds: 5 });
+    const options = { progressDeadlineSeconds: 5 };
+    const world = await startSeedWorld(t, ns, options);
     await waitForPhase(ns, 'account', 'Initialized');
     const good = await primaryConfig(ns);
 
-    await world.apply(
-      appConfigMap(ns, 'account', {
-        'application.properties': appProperties({ ready: false, extra: 'account.datasource.port=3307' }),
-      }),
-    );
+    const broken = appProperties({ ready: false, extra: 'account.datasource.port=3307' });
+    await world.apply(appConfigMap(ns, 'account', { 'application.properties': broken }));
     await waitForPhase(ns, 'account', 'Failed', 90_000);
     const events = await timeline(t, ns);
     assert.ok(events.some((e) => /^Normal\s+Synced\s+New revision detected! Scaling up account\./.test(e)));
@@ -44,20 +82,21 @@ describe("the seed's three scenarios, end to end: real cluster, real Prometheus,
     assert.equal(await primaryConfig(ns), good, 'account-config-primary untouched');
     const primary = await apps.readNamespacedDeployment({ name: 'account-primary', namespace: ns });
     assert.equal(primary.status?.readyReplicas, 2, 'the primary kept serving');
+    await assertSimulatorAgrees(
+      t,
+      ns,
+      seedWorldObjects(ns, options),
+      simScenario('broken-config', [configStep('10s', broken)]),
+    );
   });
 
   test('2: ~0.5% errors against min 100 → "Halt … success rate 99.x% < 100%" each check → rollback after the threshold', async (t) => {
     const ns = await freshNamespace(t, kc, 'seed2');
-    const world = await startSeedWorld(t, ns, {
-      analysis: {
-        metrics: [
-          { name: 'request-success-rate', thresholdRange: { min: 100 }, interval: '10s' },
-          { name: 'request-duration', thresholdRange: { max: 500 }, interval: '10s' },
-        ],
-      },
-    });
+    const options = { analysis: strictMetrics };
+    const world = await startSeedWorld(t, ns, options);
     await waitForPhase(ns, 'account', 'Initialized');
-    await world.apply(appConfigMap(ns, 'account', { 'application.properties': appProperties({ errorRate: 0.005 }) }));
+    const flaky = appProperties({ errorRate: 0.005 });
+    await world.apply(appConfigMap(ns, 'account', { 'application.properties': flaky }));
     const failed = await waitForPhase(ns, 'account', 'Failed', 120_000);
     const events = await timeline(t, ns);
     const halts = events.filter((e) =>
@@ -67,39 +106,25 @@ describe("the seed's three scenarios, end to end: real cluster, real Prometheus,
     assert.ok(events.some((e) => /Rolling back account\.\S+ failed checks threshold reached 3/.test(e)));
     assert.equal(failed.status?.canaryWeight, 0);
     assert.deepEqual(await appMeshWeights(ns, 'account'), { primary: 100, canary: 0 });
+    await assertSimulatorAgrees(
+      t,
+      ns,
+      seedWorldObjects(ns, options),
+      simScenario('low-success-rate', [configStep('10s', flaky)]),
+    );
   });
 
   test('3: threshold relaxed in the Canary alone → nothing; rollout restart → analysis passes → promotion with the new template and config', async (t) => {
     const ns = await freshNamespace(t, kc, 'seed3');
-    const world = await startSeedWorld(t, ns, {
-      analysis: {
-        metrics: [
-          { name: 'request-success-rate', thresholdRange: { min: 100 }, interval: '10s' },
-          { name: 'request-duration', thresholdRange: { max: 500 }, interval: '10s' },
-        ],
-      },
-    });
+    const options = { analysis: strictMetrics };
+    const world = await startSeedWorld(t, ns, options);
     await waitForPhase(ns, 'account', 'Initialized');
     const flaky = appProperties({ errorRate: 0.005 });
     await world.apply(appConfigMap(ns, 'account', { 'application.properties': flaky }));
     await waitForPhase(ns, 'account', 'Failed', 120_000);
 
     // The team relaxes the threshold to 95 in the Canary: no new revision, nothing starts.
-    await world.apply(
-      seedLikeCanary(ns, 'account', {
-        hpa: false,
-        analysis: {
-          interval: '3s',
-          threshold: 3,
-          stepWeight: 20,
-          maxWeight: 80,
-          metrics: [
-            { name: 'request-success-rate', thresholdRange: { min: 95 }, interval: '10s' },
-            { name: 'request-duration', thresholdRange: { max: 500 }, interval: '10s' },
-          ],
-        },
-      }),
-    );
+    await world.apply(seedWorldCanary(ns, { analysis: relaxedMetrics }));
     await new Promise((r) => setTimeout(r, 7000));
     assert.equal(
       (await readCanary(ns, 'account')).status?.phase,
@@ -133,6 +158,16 @@ describe("the seed's three scenarios, end to end: real cluster, real Prometheus,
     assert.ok(
       rate?.passed && rate.value !== undefined && rate.value >= 95 && rate.value < 100,
       'the measured rate is on the status',
+    );
+    await assertSimulatorAgrees(
+      t,
+      ns,
+      seedWorldObjects(ns, options),
+      simScenario('relaxed-threshold', [
+        configStep('10s', flaky),
+        { at: '2m', patchCanary: { name: 'account', patch: { spec: { analysis: relaxedMetrics } } } },
+        { at: '3m', rolloutRestart: 'account' },
+      ]),
     );
   });
 });

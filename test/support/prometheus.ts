@@ -33,6 +33,8 @@ export interface TestPrometheus {
 export interface PrometheusOptions {
   /** `host:port` targets, scraped every second at `metricsPath`. */
   readonly targets: readonly string[];
+  /** Scrape (and evaluation) interval, e.g. `500ms`. Default `1s`. */
+  readonly scrapeInterval?: string;
   /** Path of the exposition endpoint. Default `/metrics`. */
   readonly metricsPath?: string;
   /** How long to wait for `/-/ready`, in ms. Default 30 000. */
@@ -89,9 +91,9 @@ function configText(options: PrometheusOptions): string {
   const targets = options.targets.map((t) => `'${t}'`).join(', ');
   return [
     'global:',
-    '  scrape_interval: 1s',
-    '  scrape_timeout: 1s',
-    '  evaluation_interval: 1s',
+    `  scrape_interval: ${options.scrapeInterval ?? '1s'}`,
+    `  scrape_timeout: ${options.scrapeInterval ?? '1s'}`,
+    `  evaluation_interval: ${options.scrapeInterval ?? '1s'}`,
     'scrape_configs:',
     '  - job_name: serin-test',
     // The exporter writes kubernetes_namespace / kubernetes_pod_name itself; keep its labels as they are.

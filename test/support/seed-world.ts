@@ -26,6 +26,40 @@ export function appProperties(settings: {
   ].join('\n');
 }
 
+export interface SeedWorldOptions {
+  readonly analysis?: Record<string, unknown>;
+  readonly config?: string;
+  readonly progressDeadlineSeconds?: number;
+}
+
+/** The account app (ConfigMap, Deployment with 2 replicas whose readiness the prober decides) and its Canary. */
+export function seedWorldObjects(ns: string, options: SeedWorldOptions = {}): KubeObject[] {
+  return [
+    appConfigMap(ns, 'account', { 'application.properties': options.config ?? appProperties({}) }),
+    appDeployment(ns, 'account', { replicas: 2, annotations: { [UNREADY_ANNOTATION]: 'probe' } }),
+    seedWorldCanary(ns, options),
+  ];
+}
+
+/** The seed's Canary with 3 s intervals and the builtin App Mesh metrics; `analysis` overrides fields. */
+export function seedWorldCanary(ns: string, options: SeedWorldOptions = {}): KubeObject {
+  return seedLikeCanary(ns, 'account', {
+    hpa: false,
+    progressDeadlineSeconds: options.progressDeadlineSeconds ?? 60,
+    analysis: {
+      interval: '3s',
+      threshold: 3,
+      stepWeight: 20,
+      maxWeight: 80,
+      metrics: [
+        { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '10s' },
+        { name: 'request-duration', thresholdRange: { max: 500 }, interval: '10s' },
+      ],
+      ...options.analysis,
+    },
+  });
+}
+
 export interface SeedWorld {
   readonly operator: RunningOperator;
   readonly prometheus: TestPrometheus;
@@ -39,11 +73,7 @@ export interface SeedWorld {
  * mesh traffic simulator serving Envoy series by the VirtualRouter weights, a real Prometheus
  * scraping it every second, and the operator querying that Prometheus.
  */
-export async function startSeedWorld(
-  t: TestContext,
-  ns: string,
-  options: { analysis?: Record<string, unknown>; config?: string; progressDeadlineSeconds?: number },
-): Promise<SeedWorld> {
+export async function startSeedWorld(t: TestContext, ns: string, options: SeedWorldOptions): Promise<SeedWorld> {
   const kc = testKubeConfig();
   const apply = (...objects: KubeObject[]) => applyObjects(kc, objects, 'gitops');
   const cluster = await startApiCluster(t, simulatorKinds(), ns);
@@ -52,7 +82,9 @@ export async function startSeedWorld(
     {
       namespace: ns,
       services: [{ apex: 'account', port: 8180 }],
-      rps: 1000,
+      // Enough traffic that the canary's share (20% at the first step) shows a 0.5% error rate in
+      // the few seconds before the first check: a window without a single error would pass it.
+      rps: 4000,
       tickMs: 250,
       behaviour: fromConfigMap('application.properties'),
       seed: 7,
@@ -66,28 +98,12 @@ export async function startSeedWorld(
   );
   prober.start();
   t.after(() => prober.stop());
-  const prometheus = await startPrometheus({ targets: [new URL(simulator.url).host] });
+  // Scraped every 500 ms so that the first check after the first step (3 s later) finds the
+  // canary's series with enough samples for rate(), as a minute-long interval would in production.
+  const prometheus = await startPrometheus({ targets: [new URL(simulator.url).host], scrapeInterval: '500ms' });
   t.after(() => prometheus.stop());
 
-  await apply(
-    appConfigMap(ns, 'account', { 'application.properties': options.config ?? appProperties({}) }),
-    appDeployment(ns, 'account', { replicas: 2, annotations: { [UNREADY_ANNOTATION]: 'probe' } }),
-    seedLikeCanary(ns, 'account', {
-      hpa: false,
-      progressDeadlineSeconds: options.progressDeadlineSeconds ?? 60,
-      analysis: {
-        interval: '3s',
-        threshold: 3,
-        stepWeight: 20,
-        maxWeight: 80,
-        metrics: [
-          { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '10s' },
-          { name: 'request-duration', thresholdRange: { max: 500 }, interval: '10s' },
-        ],
-        ...options.analysis,
-      },
-    }),
-  );
+  await apply(...seedWorldObjects(ns, options));
   const operator = await startTestOperator(t, ns, { metricsServer: prometheus.url });
   return { operator, prometheus, simulator, apply };
 }

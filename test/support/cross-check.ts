@@ -1,0 +1,56 @@
+/**
+ * The cross-check between `serin simulate` and the real cluster: the same objects and the same
+ * story, once on the simulator and once end to end, must give the same `kubectl describe canary`
+ * event list. What a real run cannot repeat exactly is masked on both sides, nothing else:
+ * the measured value in a Halt message (real traffic is random; the bound stays), how far a rollout
+ * had got when it was checked (`waiting for rollout to finish: …`), and how often an event repeated.
+ */
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import type { KubeObject } from '../../src/kube/objects.js';
+import type { Scenario } from '../../src/sim/scenario.js';
+import { simulate } from '../../src/sim/simulation.js';
+import { canaryEventList } from './operator.js';
+
+export interface StoryEvent {
+  readonly type: string;
+  readonly message: string;
+}
+
+/**
+ * Events as `kubectl describe` lists them: one line per distinct event, in the order of its last
+ * occurrence (an event that repeats moves to the end, its count goes up), with the masks above.
+ */
+export function story(events: readonly StoryEvent[]): string[] {
+  const lines: string[] = [];
+  for (const e of events) {
+    const line = `${e.type} ${mask(e.message)}`;
+    const seen = lines.indexOf(line);
+    if (seen >= 0) lines.splice(seen, 1);
+    lines.push(line);
+  }
+  return lines;
+}
+
+function mask(message: string): string {
+  return message
+    .replace(/(not ready: waiting for rollout to finish): .*$/, '$1: …')
+    .replace(/^(Halt \S+ advancement .*?) -?[\d.]+(%|ms)? ([<>]) /, '$1 <measured>$2 $3 ');
+}
+
+/**
+ * Plays `scenario` on the simulator with `objects` (the ones the end-to-end test applied, in the same
+ * namespace) and asserts that its story equals the story of the canary's real events.
+ */
+export async function assertSimulatorAgrees(
+  t: TestContext,
+  ns: string,
+  objects: readonly KubeObject[],
+  scenario: Scenario,
+): Promise<void> {
+  const real = story(await canaryEventList(ns, 'account'));
+  const timeline = await simulate({ objects: [...objects], scenario, namespace: ns });
+  const simulated = story(timeline.entries.filter((e) => e.type !== 'Step'));
+  t.diagnostic(`cross-check, real cluster:\n  ${real.join('\n  ')}\nsimulator:\n  ${simulated.join('\n  ')}`);
+  assert.deepEqual(simulated, real, 'serin simulate tells the same story as the real cluster');
+}
