@@ -181,10 +181,15 @@ async function request(t: Target, name: string, command: CanaryCommand, timeoutM
   for (;;) {
     const canary = await readCanary(t, name);
     if (canary.metadata?.annotations?.[COMMAND_ANNOTATION] !== command) break;
-    if (Date.now() >= deadline)
+    if (Date.now() >= deadline) {
+      const blocked = canary.status?.conditions?.find((c) => c.type === 'Reconciled' && c.status === 'False');
+      const why = blocked
+        ? `Serin cannot work with the canary right now: ${blocked.message ?? blocked.reason}`
+        : `no Serin operator acted on it within ${Math.round(timeoutMs / 1000)}s; is the operator running and watching namespace ${t.namespace}?`;
       throw new Error(
-        `the request is recorded on canary ${id} (${COMMAND_ANNOTATION}=${command}) but no Serin operator acted on it within ${Math.round(timeoutMs / 1000)}s; is the operator running and watching namespace ${t.namespace}? It acts on the request when it gets to it`,
+        `the request is recorded on canary ${id} (${COMMAND_ANNOTATION}=${command}) but ${why}. It is carried out when the operator gets to it`,
       );
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   const outcome = await commandEvent(t, name, command, since);

@@ -145,6 +145,33 @@ describe('serin promote, abort and retry', () => {
     assert.deepEqual(await appMeshWeights(ns, 'account'), { primary: 100, canary: 0 });
   });
 
+  test('with no operator running the request waits on the Canary, and an operator started later carries it out', async (t) => {
+    const ns = await freshNamespace(t, kc, 'later');
+    await apply(appConfigMap(ns, 'account', { k: 'v' }), appDeployment(ns, 'account', { replicas: 1 }));
+    await apply(
+      seedLikeCanary(ns, 'account', { hpa: false, analysis: { interval: '1s', stepWeight: 5, maxWeight: 60 } }),
+    );
+    const first = await startTestOperator(t, ns);
+    await waitForPhase(ns, 'account', 'Initialized');
+    await setImage(ns, 'account', NEW_IMAGE);
+    await weightAtLeast(ns, 10);
+    await first.stop();
+
+    const res = await cli(ns, 'abort', 'account', '--timeout', '2s');
+    assert.equal(res.code, 1);
+    assert.match(
+      res.stderr,
+      new RegExp(
+        `the request is recorded on canary ${ns}/account \\(serin.dev/command=abort\\) but no Serin operator acted on it within 2s; is the operator running and watching namespace ${ns}\\?`,
+      ),
+    );
+    assert.equal((await readCanary(ns, 'account')).status?.phase, 'Progressing');
+
+    await startTestOperator(t, ns);
+    await waitForPhase(ns, 'account', 'Failed', 30_000);
+    assert.deepEqual(await appMeshWeights(ns, 'account'), { primary: 100, canary: 0 });
+  });
+
   test('a command that cannot apply is refused before anything is written', async (t) => {
     const ns = await initialized(t, 'refuse', { interval: '1s' });
     const res = await cli(ns, 'promote', 'account');
