@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CANARY_KIND, FLAGGER_API_VERSION, type Canary } from '../api/index.js';
+import { CANARY_KIND, COMMAND_ANNOTATION, FLAGGER_API_VERSION, PAUSED_ANNOTATION, type Canary } from '../api/index.js';
 import type { Cluster, WatchEvent } from '../kube/cluster.js';
 import { objectKey, type Gvk, type KubeObject } from '../kube/objects.js';
 import type { Clock } from './clock.js';
@@ -37,6 +37,10 @@ export class CanaryController {
   private readonly timers = new Map<string, Timer>();
   private readonly dueTicks = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
+  /** `namespace/targetName` → keys of the canaries whose target it is (a Deployment event finds them at once). */
+  private readonly byTarget = new Map<string, Set<string>>();
+  /** Key → the target index entry each canary is filed under. */
+  private readonly targetOf = new Map<string, string>();
 
   constructor(
     private readonly deps: {
@@ -66,7 +70,10 @@ export class CanaryController {
       // deletes is put right at once, not at the next tick.
       ...this.options.ownedKinds.map((gvk) => cluster.subscribe(gvk, (e) => this.onOwned(e))),
     );
-    for (const canary of cluster.list<Canary>(CANARY_GVK)) this.schedule(keyOf(canary), 0);
+    for (const canary of cluster.list<Canary>(CANARY_GVK)) {
+      this.index(canary);
+      this.schedule(keyOf(canary), 0);
+    }
   }
 
   stop(): void {
@@ -85,19 +92,25 @@ export class CanaryController {
     const canary = event.object as unknown as Canary;
     const key = keyOf(canary);
     if (event.type === 'deleted') {
+      this.unindex(key);
       this.timers.get(key)?.handle.cancel();
       this.timers.delete(key);
       this.queue.forget(key);
       return;
     }
+    this.index(canary);
     if (event.type === 'added') {
       this.schedule(key, 0);
       return;
     }
-    // Our own status writes also arrive here; only a spec change (a new generation) matters.
+    // Our own status writes also arrive here; what matters is a spec change (a new generation), a
+    // deletion, and a person's request: `serin.dev/command` is acted on at once, not at the next tick.
     const old = event.old as unknown as Canary | undefined;
     const deleting = Boolean(canary.metadata?.deletionTimestamp) && !old?.metadata?.deletionTimestamp;
-    if (deleting || old?.metadata?.generation !== canary.metadata?.generation) this.queue.add(key);
+    const asked = [COMMAND_ANNOTATION, PAUSED_ANNOTATION].some(
+      (a) => old?.metadata?.annotations?.[a] !== canary.metadata?.annotations?.[a],
+    );
+    if (deleting || asked || old?.metadata?.generation !== canary.metadata?.generation) this.queue.add(key);
     // A new analysis interval takes effect now, not after the old one runs out.
     const timer = this.timers.get(key);
     if (timer && timer.intervalMs !== this.options.intervalMs(canary))
@@ -105,15 +118,35 @@ export class CanaryController {
   }
 
   private onTarget(event: WatchEvent): void {
-    const d = event.object;
-    for (const canary of this.canariesIn(d.metadata.namespace)) {
-      const target = canary.spec?.targetRef?.name;
-      // The primary too: initialization finishes the moment the primary becomes ready.
-      const ours = d.metadata.name === target || d.metadata.name === `${target}-primary`;
-      if (ours && canary.spec.targetRef.kind === 'Deployment') {
-        this.queue.add(keyOf(canary));
+    const { namespace, name = '' } = event.object.metadata;
+    // The primary too: initialization finishes the moment the primary becomes ready.
+    const targets = name.endsWith('-primary') ? [name, name.slice(0, -'-primary'.length)] : [name];
+    for (const target of targets) {
+      for (const key of this.byTarget.get(objectKey(namespace, target)) ?? []) {
+        if (this.canaryByKey(key)?.spec?.targetRef?.kind === 'Deployment') this.queue.add(key);
       }
     }
+  }
+
+  /** Files a canary under its target's name (again, when its targetRef changed). */
+  private index(canary: Canary): void {
+    const key = keyOf(canary);
+    const target = objectKey(canary.metadata?.namespace, canary.spec?.targetRef?.name ?? '');
+    if (this.targetOf.get(key) === target) return;
+    this.unindex(key);
+    this.targetOf.set(key, target);
+    let keys = this.byTarget.get(target);
+    if (!keys) this.byTarget.set(target, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private unindex(key: string): void {
+    const target = this.targetOf.get(key);
+    if (target === undefined) return;
+    this.targetOf.delete(key);
+    const keys = this.byTarget.get(target);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byTarget.delete(target);
   }
 
   private onConfig(event: WatchEvent, kind: 'configMap' | 'secret'): void {

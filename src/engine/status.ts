@@ -4,6 +4,7 @@
  * one final status, so a tick is one write.
  */
 import type { CanaryStatus, Condition, Phase } from '../api/index.js';
+import { jsonEqual } from '../lib/json-equal.js';
 import { promotedCondition } from './messages.js';
 import type { Observation } from './model.js';
 
@@ -94,7 +95,7 @@ export class StatusDraft {
 
   /** The status to write: undefined when nothing but `lastTransitionTime` would change. */
   result(): CanaryStatus | undefined {
-    if (sameJson(untimed(this.previous ?? {}), untimed(this.next))) return undefined;
+    if (jsonEqual(untimed(this.previous ?? {}), untimed(this.next))) return undefined;
     return { ...this.next, lastTransitionTime: iso(this.now) };
   }
 }
@@ -128,20 +129,4 @@ function untimed(status: CanaryStatus): CanaryStatus {
 
 function iso(now: number): string {
   return new Date(now).toISOString();
-}
-
-/** Structural equality of JSON values with object keys in any order. */
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return Object.fromEntries(
-      entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, canonical(v)]),
-    );
-  }
-  return value;
 }

@@ -1,20 +1,7 @@
 /** Order-insensitive equality of JSON values, for "does the live object already say this?" checks. */
+import { jsonEqual } from '../lib/json-equal.js';
 
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
-  }
-  return value;
-}
-
-/** True when both values serialise to the same JSON regardless of key order (undefined keys count as absent). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
+export { jsonEqual };
 
 /** Labels/annotations equality where an empty map equals a missing one (as Kubernetes stores them). */
 export function sameStringMap(

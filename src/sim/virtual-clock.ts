@@ -14,6 +14,7 @@ interface Timer {
  */
 export class VirtualClock implements Clock {
   private current: number;
+  /** A binary min-heap by (at, seq); cancelled timers stay until they reach the top. */
   private readonly timers: Timer[] = [];
   private seq = 0;
 
@@ -27,17 +28,13 @@ export class VirtualClock implements Clock {
 
   setTimer(fn: () => void, ms: number): { cancel(): void } {
     const timer: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
-    this.timers.push(timer);
+    this.push(timer);
     return { cancel: () => void (timer.cancelled = true) };
   }
 
   /** When the next timer is due, or undefined when none is set. */
   nextAt(): number | undefined {
-    this.prune();
-    return this.timers.reduce<number | undefined>(
-      (min, t) => (min === undefined || t.at < min ? t.at : min),
-      undefined,
-    );
+    return this.peek()?.at;
   }
 
   /**
@@ -47,10 +44,9 @@ export class VirtualClock implements Clock {
   async advanceTo(until: number, settle: () => Promise<void>): Promise<number> {
     let fired = 0;
     for (;;) {
-      this.prune();
-      const next = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!next) break;
-      this.timers.splice(this.timers.indexOf(next), 1);
+      const next = this.peek();
+      if (!next || next.at > until) break;
+      this.pop();
       this.current = Math.max(this.current, next.at);
       next.fn();
       fired++;
@@ -60,7 +56,44 @@ export class VirtualClock implements Clock {
     return fired;
   }
 
-  private prune(): void {
-    for (let i = this.timers.length - 1; i >= 0; i--) if (this.timers[i]?.cancelled) this.timers.splice(i, 1);
+  /** The earliest live timer, dropping cancelled ones on the way. */
+  private peek(): Timer | undefined {
+    while (this.timers[0]?.cancelled) this.pop();
+    return this.timers[0];
   }
+
+  private push(timer: Timer): void {
+    const heap = this.timers;
+    heap.push(timer);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const heap = this.timers;
+    const last = heap.pop();
+    if (!last || heap.length === 0) return;
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let min = i;
+      if (l < heap.length && before(heap[l]!, heap[min]!)) min = l;
+      if (r < heap.length && before(heap[r]!, heap[min]!)) min = r;
+      if (min === i) return;
+      [heap[i], heap[min]] = [heap[min]!, heap[i]!];
+      i = min;
+    }
+  }
+}
+
+/** Time order; ties in the order the timers were set. */
+function before(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
