@@ -67,11 +67,13 @@ describe("the seed's scenarios on the simulator", () => {
     const m = messages(t);
     assert.equal(t.verdict.result, 'promoted');
     assert.equal(m.filter((x) => /New revision detected/.test(x)).length, 1, 'one revision only');
-    const retry = t.entries.findIndex((e) => e.type === 'Step' && e.message === 'serin retry account');
+    const retry = t.entries.findIndex((e) => e.type === 'Step' && /^serin retry account/.test(e.message));
     assert.equal(
       t.entries[retry + 1]?.message,
       'Retrying account.shop with the current Canary spec (serin.dev/command=retry): scaling up',
     );
+    assert.equal(t.entries[retry + 1]?.at, t.entries[retry]?.at, 'at once, not at the next analysis tick');
+    assert.equal(t.entries[retry]?.at, 8 * 60_000 + 10_000);
     assert.equal(m.filter((x) => /Starting canary analysis/.test(x)).length, 2, 'analysed twice');
     assert.ok(/Promotion completed! Scaling down account\.shop/.test(m.at(-1) ?? ''));
   });

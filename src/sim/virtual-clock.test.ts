@@ -22,7 +22,10 @@ test('timers fire in time order, ties in the order they were set, cancelled ones
 
   assert.equal(clock.nextAt(), expected[0]?.at);
   const count = await clock.advanceTo(100, () => Promise.resolve());
-  assert.deepEqual(fired, expected.map((e) => e.name));
+  assert.deepEqual(
+    fired,
+    expected.map((e) => e.name),
+  );
   assert.equal(count, expected.length + 1, 'every live timer, and the one that set the late one');
   assert.equal(clock.now(), 100);
   assert.equal(clock.nextAt(), undefined);
