@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
+import { globalNotifier } from '../alerts/global.js';
 import { startOperator, type OperatorOptions } from '../operator/operator.js';
+import type { CliEnvironment } from './environment.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -29,7 +31,7 @@ function list(value: string): string[] {
 }
 
 /** `serin operator`: runs the controller against a cluster until SIGINT/SIGTERM. */
-export function operatorCommand(): Command {
+export function operatorCommand(env: CliEnvironment): Command {
   return new Command('operator')
     .description('run the Serin operator: watch Canaries and release their targets progressively')
     .option('--kubeconfig <path>', 'kubeconfig file (default: in-cluster config or $KUBECONFIG)')
@@ -52,6 +54,14 @@ export function operatorCommand(): Command {
     .option('--include-label-prefix <prefixes>', 'label/annotation prefixes copied to primaries (* = all)', list, [])
     .option('--no-config-tracking', 'do not make ConfigMaps/Secrets part of the revision')
     .option('--threadiness <n>', 'canaries reconciled at once', positiveInt('--threadiness'), 4)
+    .option('--cluster-name <name>', 'adds a "Cluster" field to every alert')
+    .option('--slack-url <url>', 'global Slack webhook for canaries without analysis.alerts (env SLACK_URL)')
+    .option('--slack-token <token>', 'bearer token for the Slack webhook (env SLACK_TOKEN)')
+    .option('--slack-proxy-url <url>', 'HTTP(S) proxy to reach Slack (env SLACK_PROXY_URL)')
+    .option('--slack-user <name>', 'name the global Slack alerts are posted under', 'flagger')
+    .option('--slack-channel <name>', 'channel of the global Slack alerts (required for them)')
+    .option('--msteams-url <url>', 'global MS Teams webhook; wins over Slack (env MSTEAMS_URL)')
+    .option('--msteams-proxy-url <url>', 'HTTP(S) proxy to reach MS Teams (env MSTEAMS_PROXY_URL)')
     .action(async (flags: Record<string, unknown>) => {
       const log = pino({ level: flags.logLevel as string, base: { component: 'serin' } });
       const options: OperatorOptions = {
@@ -65,6 +75,19 @@ export function operatorCommand(): Command {
         includeLabelPrefixes: flags.includeLabelPrefix as string[],
         configTracking: flags.configTracking as boolean,
         concurrency: Math.max(1, flags.threadiness as number),
+        clusterName: flags.clusterName as string | undefined,
+        globalNotifier: globalNotifier(
+          {
+            slackUrl: env.notifier.slackUrl ?? (flags.slackUrl as string | undefined),
+            slackToken: env.notifier.slackToken ?? (flags.slackToken as string | undefined),
+            slackProxyUrl: env.notifier.slackProxyUrl ?? (flags.slackProxyUrl as string | undefined),
+            slackUser: flags.slackUser as string,
+            slackChannel: flags.slackChannel as string | undefined,
+            msteamsUrl: env.notifier.msteamsUrl ?? (flags.msteamsUrl as string | undefined),
+            msteamsProxyUrl: env.notifier.msteamsProxyUrl ?? (flags.msteamsProxyUrl as string | undefined),
+          },
+          (warning) => log.warn(warning),
+        ),
       };
       const operator = await startOperator(options, log);
       await new Promise<void>((resolve) => {

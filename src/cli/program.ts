@@ -27,7 +27,7 @@ export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
     )
     .version(serinVersion(), '-v, --version', 'print the version')
     .showHelpAfterError('(run `serin --help` for the commands)');
-  program.addCommand(operatorCommand());
+  program.addCommand(operatorCommand(env));
   program.addCommand(devClusterCommand(env, io));
   program.addCommand(statusCommand(io, (text) => process.stdout.write(text)));
   for (const c of [...pauseCommands(io), ...releaseCommands(io)]) program.addCommand(c);

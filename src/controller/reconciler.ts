@@ -13,6 +13,7 @@ import {
 } from '../api/index.js';
 import type { Action, Answers, CheckOutcome, Need, Observation, StepInput } from '../engine/model.js';
 import { messages, skipsAnalysis, step } from '../engine/index.js';
+import type { AlertDispatcher } from '../alerts/dispatcher.js';
 import type { CheckRunner } from '../hooks/check-runner.js';
 import type { Cluster } from '../kube/cluster.js';
 import { isKubeError } from '../kube/cluster.js';
@@ -35,6 +36,8 @@ export interface ReconcilerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly validate: Validators['canary'];
+  /** Sends alerts to chat; without it alerts only go to the log (as in `serin simulate`). */
+  readonly alerts?: AlertDispatcher;
   /** Are the canary's metric providers reachable? Asked while initializing; the answer is only reported. */
   readonly checkProviders?: (
     canary: Canary,
@@ -66,6 +69,9 @@ const EVENT_REASON = 'Synced';
  * and a Warning event on the Canary; only unexpected errors are thrown (the queue retries them).
  */
 export class Reconciler {
+  /** Per canary, the tail of its alerts still being sent. */
+  private readonly alertQueues = new Map<string, Promise<void>>();
+
   constructor(
     private readonly deps: ReconcilerDeps,
     private readonly options: ReconcilerOptions,
@@ -315,7 +321,6 @@ export class Reconciler {
         return;
       }
       case 'alert':
-        // Notifiers (Slack, Teams, …) arrive with their own issue; until then alerts go to the log.
         this.deps.log.info(
           {
             canary: canary.metadata?.name,
@@ -325,8 +330,41 @@ export class Reconciler {
           },
           'alert',
         );
+        this.sendAlert(canary, action);
         return;
     }
+  }
+
+  /**
+   * Sends an alert in the background, after the canary's earlier alerts (so chat shows them in
+   * order): a slow or down chat service never holds up a tick — a rollback moves traffic at once.
+   * A failed send is a Warning event on the Canary (and a log line), never an error of the tick.
+   */
+  private sendAlert(canary: Canary, alert: Extract<Action, { kind: 'alert' }>): void {
+    const alerts = this.deps.alerts;
+    if (!alerts) return;
+    const key = `${canary.metadata?.namespace ?? ''}/${canary.metadata?.name ?? ''}`;
+    const previous = this.alertQueues.get(key) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      for (const d of await alerts.dispatch(canary, alert)) {
+        if (d.ok) continue;
+        this.deps.log.warn(
+          { canary: key, provider: d.provider, error: d.error, alert: alert.message },
+          'alert not sent',
+        );
+        await this.event(canary, 'Warning', `Alert "${alert.message}" not sent to ${d.provider}: ${d.error}`);
+      }
+    });
+    const settled = next.catch((err: unknown) => this.deps.log.error({ canary: key, err }, 'alert failed'));
+    this.alertQueues.set(key, settled);
+    void settled.then(() => {
+      if (this.alertQueues.get(key) === settled) this.alertQueues.delete(key);
+    });
+  }
+
+  /** Resolves when every alert sent so far has been delivered or given up (for tests and shutdown). */
+  async alertsSent(): Promise<void> {
+    while (this.alertQueues.size > 0) await Promise.all(this.alertQueues.values());
   }
 
   /**

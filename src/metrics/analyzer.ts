@@ -10,6 +10,7 @@ import type { Canary, CanaryMetric, MetricTemplate } from '../api/index.js';
 import { metricSourceOf, type MetricSource, type MetricValue } from '../engine/index.js';
 import type { MetricsAnalyzer } from '../hooks/check-runner.js';
 import type { Cluster } from '../kube/cluster.js';
+import { secretData } from '../kube/secrets.js';
 import type { Gvk, KubeObject } from '../kube/objects.js';
 import { builtinQueryTemplate, isBuiltinMetric, metricsProviderOf, observerFor, toJudgeUnit } from './builtin.js';
 import type { HttpFetch } from './http.js';
@@ -219,16 +220,6 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
       return `cannot read ${ref.kind} ${ref.namespace}/${ref.name}: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
-}
-
-/** A Secret's `data` (base64) decoded to UTF-8, with `stringData` on top (as the API server merges it). */
-function secretData(secret: KubeObject): Credentials {
-  const out: Record<string, string> = {};
-  const data = secret.data as Record<string, string> | undefined;
-  for (const [key, value] of Object.entries(data ?? {})) out[key] = Buffer.from(value, 'base64').toString('utf8');
-  const plain = secret.stringData as Record<string, string> | undefined;
-  for (const [key, value] of Object.entries(plain ?? {})) out[key] = value;
-  return out;
 }
 
 function canaryKey(canary: Canary): string {

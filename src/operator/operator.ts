@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { createValidators, type Canary } from '../api/index.js';
+import { ALERT_PROVIDER_KIND, createValidators, FLAGGER_API_VERSION, type Canary } from '../api/index.js';
 import { systemClock, type Clock } from '../controller/clock.js';
 import { CANARY_GVK, CONFIGMAP_GVK, CanaryController, DEPLOYMENT_GVK, SECRET_GVK } from '../controller/controller.js';
 import { EventRecorder } from '../controller/event-recorder.js';
@@ -17,6 +17,9 @@ import { AppMeshRouter, APPMESH_KINDS } from '../routers/appmesh.js';
 import { KubernetesServices } from '../routers/kubernetes-services.js';
 import type { TrafficRouter } from '../routers/router.js';
 import { DeploymentTarget } from '../targets/deployment.js';
+import { AlertDispatcher, type PostJson } from '../alerts/dispatcher.js';
+import type { ChatTarget } from '../alerts/payloads.js';
+import { postJson } from '../alerts/post.js';
 import { startHttpServer } from './http-server.js';
 
 /** Settings of `serin operator`, validated and defaulted by the CLI. */
@@ -41,6 +44,12 @@ export interface OperatorOptions {
   readonly configTracking: boolean;
   /** Canaries reconciled at once. */
   readonly concurrency: number;
+  /** `--cluster-name`: a `Cluster` field in every alert. */
+  readonly clusterName?: string | undefined;
+  /** Where alerts of canaries without `analysis.alerts` go (`--slack-url`, `--msteams-url`). */
+  readonly globalNotifier?: ChatTarget | undefined;
+  /** How alerts are POSTed; default undici. */
+  readonly postAlert?: PostJson;
 }
 
 export interface RunningOperator {
@@ -49,6 +58,8 @@ export interface RunningOperator {
   readonly cluster: ApiCluster;
   stop(): Promise<void>;
 }
+
+const ALERT_PROVIDER_GVK: Gvk = { apiVersion: FLAGGER_API_VERSION, kind: ALERT_PROVIDER_KIND };
 
 const BASE_KINDS: readonly Gvk[] = [
   CANARY_GVK,
@@ -86,7 +97,11 @@ export async function startOperator(
   if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
   else kc.loadFromDefault();
   const rest = new KubeRest(kc);
-  const optional = [...APPMESH_KINDS, ...METRICS_KINDS.filter((k) => !BASE_KINDS.some((b) => b.kind === k.kind))];
+  const optional = [
+    ...APPMESH_KINDS,
+    ...METRICS_KINDS.filter((k) => !BASE_KINDS.some((b) => b.kind === k.kind)),
+    ALERT_PROVIDER_GVK,
+  ];
   const kinds = [...BASE_KINDS, ...(await servedKinds(rest, optional, log))];
   for (const required of BASE_KINDS.slice(0, 1)) {
     if (!kinds.includes(required))
@@ -127,6 +142,10 @@ export async function startOperator(
       clock,
       log,
       validate: createValidators().canary,
+      alerts: new AlertDispatcher(
+        { cluster, post: options.postAlert ?? postJson },
+        { clusterName: options.clusterName, global: options.globalNotifier },
+      ),
     },
     { defaultProvider: options.meshProvider },
   );
