@@ -3,12 +3,9 @@
  * person runs them: the CLI as its own process, the operator watching the namespace.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
+import { AppsV1Api } from '@kubernetes/client-node';
+import { eventually, freshNamespace, serviceAccountKubeconfig, testKubeConfig } from '../support/cluster.js';
 import { runSerin } from '../support/cli.js';
 import { appConfigMap, appDeployment, seedLikeCanary } from '../support/fixtures.js';
 import { appMeshWeights, canaryEventList, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
@@ -18,7 +15,6 @@ import type { KubeObject } from '../../src/kube/objects.js';
 
 const kc = testKubeConfig();
 const apps = kc.makeApiClient(AppsV1Api);
-const core = kc.makeApiClient(CoreV1Api);
 const NEW_IMAGE = 'registry.example.com/shop/account:1.1.0';
 
 let prometheus: TestPrometheus;
@@ -191,35 +187,7 @@ describe('serin promote, abort and retry', () => {
 
   test('a user without RBAC rights on canaries is told which right is missing', async (t) => {
     const ns = await freshNamespace(t, kc, 'rbac');
-    await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'viewer' } } });
-    const token = await core.createNamespacedServiceAccountToken({
-      name: 'viewer',
-      namespace: ns,
-      // The API server's own audience (its --service-account-issuer), which it accepts by default.
-      body: { spec: { expirationSeconds: 600, audiences: ['https://kubernetes.default.svc.cluster.local'] } },
-    });
-    const cluster = kc.getCurrentCluster();
-    const file = join(tmpdir(), `serin-viewer-${ns}.kubeconfig`);
-    await writeFile(
-      file,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          {
-            name: 'test',
-            cluster: {
-              server: cluster?.server,
-              ...(cluster?.caFile ? { 'certificate-authority': cluster.caFile } : {}),
-              ...(cluster?.caData ? { 'certificate-authority-data': cluster.caData } : {}),
-            },
-          },
-        ],
-        users: [{ name: 'viewer', user: { token: token.status?.token } }],
-        contexts: [{ name: 'viewer', context: { cluster: 'test', user: 'viewer', namespace: ns } }],
-        'current-context': 'viewer',
-      }),
-    );
+    const file = await serviceAccountKubeconfig(kc, ns, 'viewer');
     const res = await runSerin(['retry', 'account', '--kubeconfig', file]);
     assert.equal(res.code, 1);
     assert.match(

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { ApiCluster } from '../../src/kube/api-cluster.js';
@@ -65,4 +68,41 @@ export async function startApiCluster(t: TestContext, kinds: readonly Gvk[], nam
 /** Waits until the cache of `cluster` satisfies `probe` (caches lag writes by a watch event). */
 export function cached<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
   return eventually(what, () => Promise.resolve(probe()), timeoutMs, 20);
+}
+
+/**
+ * Creates ServiceAccount `name` in `namespace` and writes a kubeconfig that authenticates as it with
+ * a fresh token (the API server's own audience, which it accepts by default); returns its path.
+ */
+export async function serviceAccountKubeconfig(kc: KubeConfig, namespace: string, name: string): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  const token = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace,
+    body: { spec: { expirationSeconds: 3600, audiences: ['https://kubernetes.default.svc.cluster.local'] } },
+  });
+  const cluster = kc.getCurrentCluster();
+  const file = join(tmpdir(), `serin-${namespace}-${name}.kubeconfig`);
+  await writeFile(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'test',
+          cluster: {
+            server: cluster?.server,
+            ...(cluster?.caFile ? { 'certificate-authority': cluster.caFile } : {}),
+            ...(cluster?.caData ? { 'certificate-authority-data': cluster.caData } : {}),
+          },
+        },
+      ],
+      users: [{ name, user: { token: token.status?.token } }],
+      contexts: [{ name, context: { cluster: 'test', user: name, namespace } }],
+      'current-context': name,
+    }),
+  );
+  return file;
 }
