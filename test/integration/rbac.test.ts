@@ -76,7 +76,10 @@ test('the operator does a whole release with only the rights deploy/rbac.yaml gr
     'no problem reported on the way',
   );
   const events = await canaryEvents(ns, 'account');
-  assert.ok(events.some((e) => /Promotion completed! Scaling down account\./.test(e)), events.join('\n'));
+  assert.ok(
+    events.some((e) => /Promotion completed! Scaling down account\./.test(e)),
+    events.join('\n'),
+  );
   await eventually('the promotion alert', () =>
     Promise.resolve(chat.seen.some((r) => r.body.includes('promotion finished')) || undefined),
   );
