@@ -54,6 +54,14 @@ export function operatorCommand(env: CliEnvironment): Command {
     .option('--include-label-prefix <prefixes>', 'label/annotation prefixes copied to primaries (* = all)', list, [])
     .option('--no-config-tracking', 'do not make ConfigMaps/Secrets part of the revision')
     .option('--threadiness <n>', 'canaries reconciled at once', positiveInt('--threadiness'), 4)
+    .option('--enable-leader-election', 'run several replicas; only the one holding the Lease acts')
+    .option(
+      '--leader-election-namespace <name>',
+      'namespace of the Lease flagger-leader-election (default: --namespace, else kube-system)',
+    )
+    .option('--lease-duration <duration>', 'how long the Lease holds unrenewed', duration('--lease-duration'), 60_000)
+    .option('--renew-deadline <duration>', 'how long the leader tries to renew', duration('--renew-deadline'), 15_000)
+    .option('--retry-period <duration>', 'pause between election attempts', duration('--retry-period'), 5_000)
     .option('--cluster-name <name>', 'adds a "Cluster" field to every alert')
     .option('--slack-url <url>', 'global Slack webhook for canaries without analysis.alerts (env SLACK_URL)')
     .option('--slack-token <token>', 'bearer token for the Slack webhook (env SLACK_TOKEN)')
@@ -89,7 +97,29 @@ export function operatorCommand(env: CliEnvironment): Command {
           (warning) => log.warn(warning),
         ),
       };
-      const operator = await startOperator(options, log);
+      const leaseDurationMs = flags.leaseDuration as number;
+      const renewDeadlineMs = flags.renewDeadline as number;
+      const retryPeriodMs = flags.retryPeriod as number;
+      if (flags.enableLeaderElection && !(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
+        throw new Error(
+          `--retry-period (${retryPeriodMs} ms) < --renew-deadline (${renewDeadlineMs} ms) < --lease-duration (${leaseDurationMs} ms) must hold, or two replicas could act at once`,
+        );
+      }
+      const election: Partial<OperatorOptions> = flags.enableLeaderElection
+        ? {
+            leaderElection: {
+              namespace: (flags.namespace ?? flags.leaderElectionNamespace ?? 'kube-system') as string,
+              leaseDurationMs,
+              renewDeadlineMs,
+              retryPeriodMs,
+            },
+            onLostLeadership: () => {
+              log.error('leadership lost; exiting so that a restart campaigns again');
+              process.exit(1);
+            },
+          }
+        : {};
+      const operator = await startOperator({ ...options, ...election }, log);
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {
           log.info({ signal }, 'shutting down');

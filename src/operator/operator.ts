@@ -21,6 +21,7 @@ import { AlertDispatcher, type PostJson } from '../alerts/dispatcher.js';
 import type { ChatTarget } from '../alerts/payloads.js';
 import { postJson } from '../alerts/post.js';
 import { startHttpServer } from './http-server.js';
+import { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 
 /** Settings of `serin operator`, validated and defaulted by the CLI. */
 export interface OperatorOptions {
@@ -50,10 +51,18 @@ export interface OperatorOptions {
   readonly globalNotifier?: ChatTarget | undefined;
   /** How alerts are POSTed; default undici. */
   readonly postAlert?: PostJson;
+  /** Run only while holding the Lease (`--enable-leader-election`); unset: always run. */
+  readonly leaderElection?: LeaderElectionOptions | undefined;
+  /** Called when leadership is lost (the CLI exits, as Flagger does); the controller has stopped. */
+  readonly onLostLeadership?: () => void;
 }
 
 export interface RunningOperator {
   readonly port: number;
+  /** Is this replica acting (always true without leader election)? */
+  isLeader(): boolean;
+  /** This replica's identity in the election (undefined without it). */
+  readonly identity?: string | undefined;
   readonly controller: CanaryController;
   readonly cluster: ApiCluster;
   stop(): Promise<void>;
@@ -160,7 +169,19 @@ export async function startOperator(
       ),
     },
   );
-  controller.start();
+  const elector = options.leaderElection ? new LeaderElector({ rest, log }, options.leaderElection) : undefined;
+  if (elector) {
+    log.info({ identity: elector.identity, namespace: options.leaderElection?.namespace }, 'campaigning for leader');
+    elector.run({
+      onElected: () => controller.start(),
+      onLost: () => {
+        controller.stop();
+        options.onLostLeadership?.();
+      },
+    });
+  } else {
+    controller.start();
+  }
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'serin_' });
@@ -173,10 +194,13 @@ export async function startOperator(
   log.info({ port, meshProvider: options.meshProvider }, 'serin operator started');
   return {
     port,
+    isLeader: () => elector?.isLeader ?? true,
+    identity: elector?.identity,
     controller,
     cluster,
     stop: async () => {
       controller.stop();
+      await elector?.stop();
       cluster.stop();
       await metrics.close();
       await new Promise((r) => server.close(r));

@@ -1,50 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
 import { apply, setImage } from '../support/user.js';
 import { appConfigMap, appDeployment, appHpa, seedLikeCanary } from '../support/fixtures.js';
-import { appMeshWeights, canaryEvents, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
+import {
+  appMeshWeights,
+  canaryEvents,
+  operatorProcess,
+  readCanary,
+  startTestOperator,
+  waitForPhase,
+} from '../support/operator.js';
 
 const kc = testKubeConfig();
 const apps = kc.makeApiClient(AppsV1Api);
 const core = kc.makeApiClient(CoreV1Api);
-const root = resolve(import.meta.dirname, '../..');
-
-/** The `serin operator` command as its own OS process (so it can be killed for real). */
-function operatorProcess(t: TestContext, ns: string, logName: string): ChildProcess {
-  const log = join(tmpdir(), `serin-${logName}-${ns}.log`);
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/bin/serin.ts',
-      'operator',
-      '--kubeconfig',
-      process.env.KUBECONFIG ?? '',
-      '--namespace',
-      ns,
-      '--min-interval',
-      '1s',
-      '--port',
-      '0',
-      '--log-level',
-      'debug',
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const out = createWriteStream(log);
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
-  t.diagnostic(`operator process ${child.pid} log: ${log}`);
-  t.after(() => child.kill('SIGKILL'));
-  return child;
-}
 
 async function condition(ns: string, name: string, type: string) {
   return (await readCanary(ns, name)).status?.conditions?.find((c) => c.type === type);
@@ -57,7 +28,7 @@ describe('the operator survives crashes and bad input', () => {
     await apply(
       seedLikeCanary(ns, 'account', { hpa: false, analysis: { interval: '2s', stepWeight: 10, maxWeight: 50 } }),
     );
-    const first = operatorProcess(t, ns, 'first');
+    const { child: first } = operatorProcess(t, ns, 'first');
     await waitForPhase(ns, 'account', 'Initialized', 60_000);
     await setImage(ns, 'account', 'registry.example.com/shop/account:1.1.0');
     await eventually(

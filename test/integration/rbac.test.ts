@@ -1,7 +1,7 @@
 /**
  * deploy/rbac.yaml is enough: the operator runs as a ServiceAccount bound to that ClusterRole and
  * takes a canary through initialization, a release with an HPA, a tracked ConfigMap and alerts
- * (AlertProvider + Secret), promotion, and deletion with revertOnDeletion.
+ * (AlertProvider + Secret), promotion, and deletion with revertOnDeletion — elected through a Lease.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -65,10 +65,14 @@ test('the operator does a whole release with only the rights deploy/rbac.yaml gr
       spec: { revertOnDeletion: true },
     }),
   );
-  await startTestOperator(t, ns, { kubeconfig });
+  const operator = await startTestOperator(t, ns, {
+    kubeconfig,
+    leaderElection: { namespace: ns, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 },
+  });
   await waitForPhase(ns, 'account', 'Initialized', 60_000);
   await setImage(ns, 'account', 'registry.example.com/shop/account:1.1.0');
   await waitForPhase(ns, 'account', 'Succeeded', 60_000);
+  assert.ok(operator.isLeader(), 'it holds the Lease');
   const done = await readCanary(ns, 'account');
   assert.notEqual(
     done.status?.conditions?.find((c) => c.type === 'Reconciled')?.status,

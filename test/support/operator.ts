@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { pino } from 'pino';
 import { startOperator, type OperatorOptions, type RunningOperator } from '../../src/operator/operator.js';
@@ -148,4 +149,39 @@ export async function appMeshWeights(namespace: string, apex: string): Promise<{
   const targets = router.spec.routes[0]?.httpRoute?.action.weightedTargets ?? [];
   const weight = (n: string) => targets.find((x) => x.virtualNodeRef?.name === n)?.weight ?? -1;
   return { primary: weight(`${apex}-primary`), canary: weight(`${apex}-canary`) };
+}
+
+/**
+ * The `serin operator` command as its own OS process (so it can be killed for real), scoped to `ns`
+ * with 1 s intervals allowed; `extra` adds flags. Its log goes to a file named in the test output.
+ */
+export function operatorProcess(t: TestContext, ns: string, logName: string, extra: readonly string[] = []) {
+  const log = join(tmpdir(), `serin-${logName}-${ns}.log`);
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/bin/serin.ts',
+      'operator',
+      '--kubeconfig',
+      process.env.KUBECONFIG ?? '',
+      '--namespace',
+      ns,
+      '--min-interval',
+      '1s',
+      '--port',
+      '0',
+      '--log-level',
+      'debug',
+      ...extra,
+    ],
+    { cwd: resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const out = createWriteStream(log);
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  t.diagnostic(`operator process ${child.pid} log: ${log}`);
+  t.after(() => child.kill('SIGKILL'));
+  return { child, log };
 }
