@@ -106,8 +106,12 @@ describe('DeploymentTarget: promotion and scaling', () => {
     const after = await until<Deployment>(
       f,
       f.ref(DEPLOY, 'account-primary'),
-      'primary promoted and Available',
-      (d) => d.spec.template.spec.containers[0]?.image === image && observed(d) && isAvailable(d),
+      'primary promoted and ready by Flagger’s rules (old replicas gone too)',
+      (d) =>
+        d.spec.template.spec.containers[0]?.image === image &&
+        observed(d) &&
+        isAvailable(d) &&
+        f.target.primaryReadiness(cd, Date.now()).ready,
     );
     assert.deepEqual(after.spec.selector, before.spec.selector, 'the selector never changes');
     assert.equal(after.spec.template.spec.volumes?.[0]?.configMap?.name, 'account-config-primary');
@@ -118,7 +122,6 @@ describe('DeploymentTarget: promotion and scaling', () => {
     assert.deepEqual(f.cluster.get<KubeObject>(f.ref(CM, 'account-config-primary'))?.data, {
       'application.properties': 'server.port=9090\n',
     });
-    assert.deepEqual(f.target.primaryReadiness(cd, Date.now()), { ready: true });
 
     const recorded = recordingWrites(f.cluster);
     const steady = new DeploymentTarget({ cluster: recorded.cluster });
