@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import type { Canary } from '../api/index.js';
 import type { KubeObject, ObjectRef } from '../kube/objects.js';
 import { clusterChecks } from './cluster-checks.js';
 import type { Lookup, ObjectReader } from './kube-reader.js';
 import { SnapshotCluster } from './snapshot-cluster.js';
+import { probeTcp } from './tcp-probe.js';
 
 const FORBIDDEN: Lookup = {
   kind: 'unknown',
@@ -100,5 +102,87 @@ describe('cluster checks', () => {
       defaulted[0]?.message ?? '',
       /^provider appmesh:v1beta2 \(--mesh-provider default\) needs the App Mesh API appmesh\.k8s\.aws\/v1beta2/,
     );
+  });
+});
+
+describe('alert providers', () => {
+  test('each provider is reached by a TCP connection only — no message is sent; a bad address says how to fix it', async () => {
+    const received: Buffer[] = [];
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.on('data', (d: Buffer) => received.push(d));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    try {
+      const provider = (name: string, spec: Record<string, unknown>): Lookup =>
+        found({
+          apiVersion: 'flagger.app/v1beta1',
+          kind: 'AlertProvider',
+          metadata: { name, namespace: 'shop' },
+          spec,
+        });
+      const secret = (name: string, data: Record<string, string>): Lookup =>
+        found({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'shop' }, stringData: data });
+      const lines = await clusterChecks(
+        canary({
+          analysis: {
+            alerts: [
+              { name: 'a', providerRef: { name: 'slack' } },
+              { name: 'b', providerRef: { name: 'teams' } },
+              { name: 'c', providerRef: { name: 'keyless' } },
+            ],
+          },
+        }),
+        {
+          reader: reader({
+            ...ns,
+            'Deployment shop/account': found(deployment),
+            'AlertProvider shop/slack': provider('slack', {
+              type: 'slack',
+              address: `http://127.0.0.1:${port}/services/T0/B0/secret-token`,
+            }),
+            'AlertProvider shop/teams': provider('teams', { type: 'msteams', secretRef: { name: 'teams-hook' } }),
+            'Secret shop/teams-hook': secret('teams-hook', { address: `http://127.0.0.1:${closedPort}/webhook` }),
+            'AlertProvider shop/keyless': provider('keyless', { type: 'slack', secretRef: { name: 'empty' } }),
+            'Secret shop/empty': secret('empty', { token: 't' }),
+          }),
+          snapshot: new SnapshotCluster(),
+          probe: probeTcp,
+        },
+        OPTIONS,
+      );
+      const alertLines = lines.filter((l) => /AlertProvider|alert provider|secret shop/.test(l.message));
+      assert.deepEqual(
+        alertLines.map((l) => [l.status, l.message, l.fix]),
+        [
+          ['pass', 'AlertProvider shop/slack (alert a) exists', undefined],
+          ['pass', `AlertProvider shop/slack (slack) → 127.0.0.1:${port} reachable (no message sent)`, undefined],
+          ['pass', 'AlertProvider shop/teams (alert b) exists', undefined],
+          [
+            'fail',
+            `AlertProvider shop/teams (msteams) → 127.0.0.1:${closedPort}: connection refused`,
+            'alerts would not be delivered: check the address and the network path from the operator',
+          ],
+          ['pass', 'AlertProvider shop/keyless (alert c) exists', undefined],
+          [
+            'fail',
+            'secret shop/empty of AlertProvider shop/keyless has no key "address"',
+            'add the webhook URL under "address"',
+          ],
+        ],
+      );
+      assert.ok(!JSON.stringify(lines).includes('secret-token'), 'the URL path is never printed');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(connections, 1);
+      assert.deepEqual(received, [], 'not a byte was sent to the chat service');
+    } finally {
+      server.close();
+    }
   });
 });

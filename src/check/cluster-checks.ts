@@ -14,6 +14,9 @@ import { CONFIG_MAP, DEPLOYMENT, HPA, type Deployment, type HorizontalPodAutosca
 import { FROM_CLUSTER, type ObjectReader, type Lookup } from './kube-reader.js';
 import { fail, pass, warn, type CheckLine } from './report.js';
 import type { SnapshotCluster } from './snapshot-cluster.js';
+import { Reachability, type TcpProbe } from './tcp-probe.js';
+import { secretData } from '../kube/secrets.js';
+import type { AlertProvider } from '../api/index.js';
 
 /** The App Mesh API the appmesh providers need, and the kinds Serin writes there. */
 export const APPMESH_API = {
@@ -26,6 +29,8 @@ export interface ClusterCheckDeps {
   readonly reader: ObjectReader;
   /** Receives every MetricTemplate and Secret read, for the metrics analyzer. */
   readonly snapshot: SnapshotCluster;
+  /** Opens a TCP connection to an AlertProvider's address (no request); without it, not checked. */
+  readonly probe?: TcpProbe;
 }
 
 /** Settings of {@link clusterChecks}. */
@@ -57,7 +62,7 @@ export async function clusterChecks(
     targetChecks(canary, deps.reader),
     autoscalerChecks(canary, deps.reader),
     templateChecks(canary, deps),
-    alertChecks(canary, deps.reader),
+    alertChecks(canary, deps),
   ]);
   return groups.flat();
 }
@@ -203,22 +208,83 @@ async function templateChecks(canary: Canary, deps: ClusterCheckDeps): Promise<C
   return lines.flat();
 }
 
-async function alertChecks(canary: Canary, reader: ObjectReader): Promise<CheckLine[]> {
+async function alertChecks(canary: Canary, deps: ClusterCheckDeps): Promise<CheckLine[]> {
   const namespace = canary.metadata?.namespace ?? 'default';
   const alerts = canary.spec.analysis?.alerts ?? [];
-  return Promise.all(
-    alerts.map(async (alert, i): Promise<CheckLine> => {
+  const groups = await Promise.all(
+    alerts.map(async (alert, i): Promise<CheckLine[]> => {
       const ref = {
         ...ALERT_PROVIDER_GVK,
         namespace: alert.providerRef.namespace || namespace,
         name: alert.providerRef.name,
       };
       const what = `AlertProvider ${ref.namespace}/${ref.name} (alert ${alert.name})`;
-      const found = await reader.get(ref);
-      if (found.kind === 'found') return exists(found, `${what} exists`);
-      const fix = `create it in namespace ${ref.namespace}, or correct analysis.alerts[${i}].providerRef`;
-      return absent(found, `${what} not found`, fix);
+      const found = await deps.reader.get<AlertProvider>(ref);
+      if (found.kind !== 'found') {
+        const fix = `create it in namespace ${ref.namespace}, or correct analysis.alerts[${i}].providerRef`;
+        return [absent(found, `${what} not found`, fix)];
+      }
+      const reach = deps.probe ? await alertReachability(found.object, ref.namespace ?? namespace, deps) : undefined;
+      return [exists(found, `${what} exists`), ...(reach ? [reach] : [])];
     }),
+  );
+  return groups.flat();
+}
+
+/**
+ * Can the chat service (or the provider's proxy) be reached? A TCP connection to host:port, closed at
+ * once: no message is posted. Only host:port is printed — webhook URLs carry secrets.
+ */
+async function alertReachability(
+  provider: AlertProvider,
+  namespace: string,
+  deps: ClusterCheckDeps,
+): Promise<CheckLine | undefined> {
+  const name = `AlertProvider ${namespace}/${provider.metadata?.name ?? ''}`;
+  let address = provider.spec.address;
+  const secretName = provider.spec.secretRef?.name;
+  if (secretName) {
+    const secret = await deps.reader.get({ ...SECRET_GVK, namespace, name: secretName });
+    if (secret.kind === 'missing') {
+      return fail(
+        `secret ${namespace}/${secretName} of ${name} not found`,
+        'create it with the key "address" (the webhook URL)',
+      );
+    }
+    if (secret.kind !== 'found') return undefined; // unreadable: reported as such elsewhere, nothing to probe
+    address = secretData(secret.object).address;
+    if (!address) {
+      return fail(
+        `secret ${namespace}/${secretName} of ${name} has no key "address"`,
+        'add the webhook URL under "address"',
+      );
+    }
+  }
+  const via = provider.spec.proxy;
+  const url = via ?? address;
+  if (!url || !URL.canParse(url)) {
+    return fail(
+      `${name}: ${via ? 'proxy' : 'address'} is ${url ? 'not a URL' : 'empty'}`,
+      `set ${via ? 'spec.proxy' : 'spec.address (or the Secret key "address")'} to an http(s) URL`,
+    );
+  }
+  const parsed = new URL(url);
+  const port = Number(parsed.port) || (parsed.protocol === 'http:' ? 80 : 443);
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const where = `${name} (${provider.spec.type}) → ${parsed.host}${parsed.port ? '' : `:${port}`}${via ? ' (proxy)' : ''}`;
+  const result = await deps.probe!(host, port, 5000);
+  if (result.outcome === Reachability.Reachable) return pass(`${where} reachable (no message sent)`);
+  const why =
+    result.outcome === Reachability.Refused
+      ? 'connection refused'
+      : result.outcome === Reachability.Timeout
+        ? 'no TCP connection within 5s (the alert timeout)'
+        : result.outcome === Reachability.DnsFailure
+          ? `DNS failure (${result.code ?? 'ENOTFOUND'})`
+          : `unreachable (${result.code ?? 'no route'})`;
+  return fail(
+    `${where}: ${why}`,
+    'alerts would not be delivered: check the address and the network path from the operator',
   );
 }
 
