@@ -13,8 +13,7 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import { stringify } from 'yaml';
 import type { CheckReport, CheckSummary } from '../../src/check/report.js';
 import type { KubeObject } from '../../src/kube/objects.js';
-import { KubeRest } from '../../src/kube/rest.js';
-import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
+import { eventually, freshNamespace, serviceAccountKubeconfig, testKubeConfig } from '../support/cluster.js';
 import { appConfigMap, appDeployment, appHpa, seedLikeCanary } from '../support/fixtures.js';
 import { freePort, startPrometheus, type TestPrometheus } from '../support/prometheus.js';
 import { apply } from '../support/user.js';
@@ -258,8 +257,8 @@ describe('serin check', () => {
 
 /** A kubeconfig for a ServiceAccount that may get Deployments and ConfigMaps in `ns`, and nothing else. */
 async function limitedKubeconfig(ns: string): Promise<string> {
+  const file = await serviceAccountKubeconfig(kc, ns, 'checker');
   await apply(
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'checker', namespace: ns } },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -277,29 +276,5 @@ async function limitedKubeconfig(ns: string): Promise<string> {
       subjects: [{ kind: 'ServiceAccount', name: 'checker', namespace: ns }],
     } as KubeObject,
   );
-  const token = await new KubeRest(kc).json<{ status: { token: string } }>(
-    `/api/v1/namespaces/${ns}/serviceaccounts/checker/token`,
-    { method: 'POST', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} } },
-  );
-  const cluster = kc.getCurrentCluster();
-  const file = join(dir, `limited-${ns}.kubeconfig`);
-  const config = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name: 'test',
-        cluster: {
-          server: cluster?.server,
-          ...(cluster?.caFile ? { 'certificate-authority': cluster.caFile } : {}),
-          ...(cluster?.caData ? { 'certificate-authority-data': cluster.caData } : {}),
-        },
-      },
-    ],
-    users: [{ name: 'checker', user: { token: token.status.token } }],
-    contexts: [{ name: 'checker', context: { cluster: 'test', user: 'checker', namespace: ns } }],
-    'current-context': 'checker',
-  };
-  await writeFile(file, stringify(config));
   return file;
 }
