@@ -11,7 +11,7 @@ import {
   type Canary,
   type CanaryAlert,
 } from '../api/index.js';
-import { progressDeadlineSeconds } from '../engine/index.js';
+import { analysisThreshold, progressDeadlineSeconds } from '../engine/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { KubeObject } from '../kube/objects.js';
 import { secretData } from '../kube/secrets.js';
@@ -143,17 +143,21 @@ export function receives(route: CanaryAlert, severity: Severity): boolean {
   return wants === 'info' || wants === severity || (severity === 'error' && wants === 'warn');
 }
 
-/** The message with Flagger's fields: `Cluster`, then with metadata the target and the release plan. */
+/**
+ * The message with Flagger's fields: `Cluster`, then with metadata the target and the release plan.
+ * The threshold and the deadline are the engine's numbers, so the text says what the engine counts
+ * (a `threshold` of 0 or less reads 1, as in Flagger's `GetAnalysisThreshold()`).
+ */
 export function alertMessage(canary: Canary, alert: AlertRequest, clusterName?: string): AlertMessage {
   const name = canary.metadata?.name ?? '';
   const ns = canary.metadata?.namespace ?? '';
   const fields: { name: string; value: string }[] = [];
   if (clusterName) fields.push({ name: 'Cluster', value: clusterName });
   if (alert.withMetadata) {
-    const { targetRef, analysis } = canary.spec;
+    const { targetRef } = canary.spec;
     fields.push(
       { name: 'Target', value: `${targetRef.kind}/${targetRef.name}.${ns}` },
-      { name: 'Failed checks threshold', value: String(analysis?.threshold ?? 0) },
+      { name: 'Failed checks threshold', value: String(analysisThreshold(canary.spec)) },
       { name: 'Progress deadline', value: `${progressDeadlineSeconds(canary.spec)}s` },
     );
     const routing = trafficRouting(canary);
@@ -162,6 +166,7 @@ export function alertMessage(canary: Canary, alert: AlertRequest, clusterName?: 
   return { subject: `${name}.${ns}`, text: alert.message, severity: alert.severity, fields };
 }
 
+/** Flagger's "Traffic routing" text; weights are quoted as written (`max: 0` when unset), as Flagger does. */
 function trafficRouting(canary: Canary): string | undefined {
   const a = canary.spec.analysis;
   if (!a) return undefined;

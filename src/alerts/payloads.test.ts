@@ -130,6 +130,25 @@ test("metadata fields name the target, the threshold, the deadline and the plan,
   assert.deepEqual(alertMessage(canary({}), { severity: 'warn', message: 'm' }).fields, []);
 });
 
+test('an alert says threshold 1 when analysis.threshold is 0, negative or unset, as the engine counts', () => {
+  const canary = (threshold?: number) =>
+    ({
+      metadata: { name: 'account', namespace: 'shop' },
+      spec: {
+        targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'account-app' },
+        analysis: { interval: '1m', stepWeight: 10, ...(threshold === undefined ? {} : { threshold }) },
+      },
+    }) as unknown as Canary;
+  const threshold = (c: Canary) =>
+    alertMessage(c, { severity: 'error', message: 'm', withMetadata: true }).fields.find(
+      (f) => f.name === 'Failed checks threshold',
+    )?.value;
+  assert.equal(threshold(canary(0)), '1');
+  assert.equal(threshold(canary(-2)), '1');
+  assert.equal(threshold(canary()), '1');
+  assert.equal(threshold(canary(5)), '5');
+});
+
 test('the global notifier: Teams wins, Slack needs a channel, a bad URL is reported', () => {
   const warnings: string[] = [];
   const warn = (w: string) => void warnings.push(w);

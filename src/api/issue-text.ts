@@ -4,6 +4,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { JsonSchema } from './crd.js';
+import { NON_NEGATIVE_DURATION_PATTERN } from '../lib/duration.js';
 import { DURATION_PATTERN } from './schema-kit.js';
 import type { ValidationIssue } from './validate.js';
 
@@ -51,9 +52,11 @@ function describe(error: ErrorObject, params: Record<string, unknown>): string {
     case 'maxItems':
       return `must have at most ${String(params.limit)} items, got ${countOf(error.data)}`;
     case 'pattern':
-      return params.pattern === DURATION_PATTERN
-        ? `must be a duration in seconds or minutes such as 30s or 5m, ${got}`
-        : `must match ${String(params.pattern)}, ${got}`;
+      if (params.pattern === DURATION_PATTERN)
+        return `must be a duration in seconds or minutes such as 30s or 5m, ${got}`;
+      if (params.pattern === NON_NEGATIVE_DURATION_PATTERN)
+        return `must be a duration such as 500ms, 30s or 1m30s, never negative, ${got}`;
+      return `must match ${String(params.pattern)}, ${got}`;
     case 'format':
       return `must be ${FORMAT_TEXT[String(params.format)] ?? `in format ${String(params.format)}`}, ${got}`;
     case 'oneOf':

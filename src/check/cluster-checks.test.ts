@@ -1,3 +1,5 @@
+import { providerRegistry } from '../routers/providers.js';
+import { TargetRegistry } from '../targets/registry.js';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
@@ -52,7 +54,7 @@ function reader(table: Record<string, Lookup>, appMesh = true): ObjectReader {
 
 const found = (object: KubeObject, from = 'cluster'): Lookup => ({ kind: 'found', object, from });
 const ns: Record<string, Lookup> = { 'Namespace /shop': found({ apiVersion: 'v1', kind: 'Namespace', metadata: {} }) };
-const OPTIONS = { meshProvider: 'appmesh:v1beta2' };
+const OPTIONS = { providers: providerRegistry('appmesh:v1beta2'), targets: new TargetRegistry() };
 
 describe('cluster checks', () => {
   test("word each problem as the operator does, with the fix; a file's object stands in with a warning", async () => {

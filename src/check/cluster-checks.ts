@@ -7,7 +7,8 @@
 import { FLAGGER_API_VERSION, type Canary } from '../api/index.js';
 import { METRIC_TEMPLATE_GVK, SECRET_GVK } from '../metrics/analyzer.js';
 import type { KubeObject, ObjectRef } from '../kube/objects.js';
-import { isAppMeshProvider } from '../routers/appmesh.js';
+import { describeProvider, type ProviderRegistry } from '../routers/registry.js';
+import type { TargetRegistry } from '../targets/registry.js';
 import { scanConfigRefs } from '../targets/config-refs.js';
 import { DEFAULT_SELECTOR_LABELS } from '../targets/deployment.js';
 import { CONFIG_MAP, DEPLOYMENT, HPA, type Deployment, type HorizontalPodAutoscaler } from '../targets/kube-types.js';
@@ -17,12 +18,6 @@ import type { SnapshotCluster } from './snapshot-cluster.js';
 import { Reachability, type TcpProbe } from './tcp-probe.js';
 import { secretData } from '../kube/secrets.js';
 import type { AlertProvider } from '../api/index.js';
-
-/** The App Mesh API the appmesh providers need, and the kinds Serin writes there. */
-export const APPMESH_API = {
-  apiVersion: 'appmesh.k8s.aws/v1beta2',
-  kinds: ['VirtualNode', 'VirtualRouter', 'VirtualService'],
-};
 
 /** Ports of {@link clusterChecks}. */
 export interface ClusterCheckDeps {
@@ -35,8 +30,10 @@ export interface ClusterCheckDeps {
 
 /** Settings of {@link clusterChecks}. */
 export interface ClusterCheckOptions {
-  /** Provider of Canaries that name none (`--mesh-provider`; the operator's default `appmesh:v1beta2`). */
-  readonly meshProvider: string;
+  /** The routing providers, with the default of Canaries that name none (`--mesh-provider`). */
+  readonly providers: ProviderRegistry;
+  /** The workload kinds Serin releases. */
+  readonly targets: TargetRegistry;
 }
 
 const ALERT_PROVIDER_GVK = { apiVersion: FLAGGER_API_VERSION, kind: 'AlertProvider' } as const;
@@ -59,7 +56,7 @@ export async function clusterChecks(
   }
   const groups = await Promise.all([
     providerChecks(canary, deps.reader, options),
-    targetChecks(canary, deps.reader),
+    targetChecks(canary, deps.reader, options.targets),
     autoscalerChecks(canary, deps.reader),
     templateChecks(canary, deps),
     alertChecks(canary, deps),
@@ -72,33 +69,43 @@ async function providerChecks(
   reader: ObjectReader,
   options: ClusterCheckOptions,
 ): Promise<CheckLine[]> {
-  const provider = canary.spec.provider || options.meshProvider;
-  const named = canary.spec.provider ? `provider ${provider}` : `provider ${provider} (--mesh-provider default)`;
-  if (!isAppMeshProvider(provider)) {
+  const provider = options.providers.resolve(canary);
+  const named = describeProvider(provider);
+  const plugin = provider.plugin;
+  if (!plugin?.createRouter) {
     return [
       fail(
         `${named} is not supported by this Serin`,
-        'use appmesh:v1beta2 (or set --mesh-provider), or run a Serin that supports it',
+        `use ${options.providers.routable().join(' or ')} (or set --mesh-provider), or run a Serin that supports it`,
       ),
     ];
   }
-  const served = await reader.servedKinds(APPMESH_API.apiVersion);
-  if (!served.ok) return [fail(served.message, served.fix)];
-  const missing = APPMESH_API.kinds.filter((k) => !served.kinds.has(k));
-  if (missing.length === 0) return [pass(`App Mesh API ${APPMESH_API.apiVersion} is served (${named})`)];
-  return [
-    fail(
-      `${named} needs the App Mesh API ${APPMESH_API.apiVersion}, which does not serve ${missing.join(', ')}`,
-      `install the App Mesh CRDs (${APPMESH_API.apiVersion}) in the cluster, or choose another provider`,
-    ),
-  ];
+  const lines: CheckLine[] = [];
+  for (const apiVersion of new Set(plugin.kinds.map((k) => k.apiVersion))) {
+    const api = plugin.api ?? `API ${apiVersion}`;
+    const served = await reader.servedKinds(apiVersion);
+    if (!served.ok) return [fail(served.message, served.fix)];
+    const missing = plugin.kinds.filter((k) => k.apiVersion === apiVersion && !served.kinds.has(k.kind));
+    if (missing.length === 0) {
+      lines.push(pass(`${api} is served (${named})`));
+      continue;
+    }
+    lines.push(
+      fail(
+        `${named} needs the ${api}, which does not serve ${missing.map((k) => k.kind).join(', ')}`,
+        `install the CRDs of ${apiVersion} in the cluster, or choose another provider`,
+      ),
+    );
+  }
+  return lines;
 }
 
-async function targetChecks(canary: Canary, reader: ObjectReader): Promise<CheckLine[]> {
+async function targetChecks(canary: Canary, reader: ObjectReader, targets: TargetRegistry): Promise<CheckLine[]> {
   const namespace = canary.metadata?.namespace ?? 'default';
   const { kind, name } = canary.spec.targetRef;
-  if (kind !== 'Deployment') {
-    return [fail(`targetRef kind ${kind} is not supported by this Serin yet`, 'target a Deployment')];
+  if (!targets.serves(kind)) {
+    const problem = targets.unsupported(canary);
+    return [fail(problem.message, problem.fix)];
   }
   const found = await reader.get<Deployment>({ ...DEPLOYMENT, namespace, name });
   if (found.kind !== 'found') {

@@ -1,3 +1,4 @@
+import { providerRegistry } from '../routers/providers.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Canary, CanaryMetric } from '../api/index.js';
@@ -40,7 +41,7 @@ function deps(
   };
 }
 
-const OPTIONS = { meshProvider: 'appmesh:v1beta2' };
+const OPTIONS = { providers: providerRegistry('appmesh:v1beta2') };
 
 describe('metric checks', () => {
   test('measure as the operator does (builtin first, then templates) and judge each value', async () => {

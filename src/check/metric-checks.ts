@@ -14,7 +14,9 @@ import {
   type MetricSource,
   type MetricValue,
 } from '../engine/index.js';
-import type { MetricsAnalyzer } from '../hooks/check-runner.js';
+import type { MetricsAnalyzer } from '../metrics/port.js';
+import { metricPasses } from '../controller/check-runner.js';
+import type { ProviderRegistry } from '../routers/registry.js';
 import { METRIC_TEMPLATE_GVK, type ProvidersCheck } from '../metrics/analyzer.js';
 import type { Cluster } from '../kube/cluster.js';
 import { fail, pass, warn, type CheckLine } from './report.js';
@@ -30,8 +32,8 @@ export interface MetricCheckDeps {
 
 /** Settings of {@link metricChecks}. */
 export interface MetricCheckOptions {
-  /** Provider of Canaries that name none; names the builtin queries. */
-  readonly meshProvider: string;
+  /** The routing providers (with `--mesh-provider`): names the provider in effect in judge texts. */
+  readonly providers: ProviderRegistry;
 }
 
 const TARGET_IN_QUERY = /\{\{-?\s*target\s*-?\}\}/;
@@ -44,12 +46,7 @@ export async function metricChecks(
   signal?: AbortSignal,
 ): Promise<CheckLine[]> {
   const metrics = canary.spec.analysis?.metrics ?? [];
-  const passes: [CanaryMetric, MetricSource][] = [
-    ...metrics.filter((m) => metricSourceOf(m) === 'builtin').map((m): [CanaryMetric, MetricSource] => [m, 'builtin']),
-    ...metrics
-      .filter((m) => metricSourceOf(m) !== 'builtin' || m.templateRef)
-      .map((m): [CanaryMetric, MetricSource] => [m, metricSourceOf(m) === 'builtin' ? 'template' : metricSourceOf(m)]),
-  ];
+  const passes = metricPasses(metrics);
   const providerLine = await providersLine(canary, deps, signal);
   const lines = await Promise.all(
     passes.map(async ([metric, source]) => {
@@ -57,7 +54,7 @@ export async function metricChecks(
       const context: JudgeContext = {
         target: canary.spec.targetRef.name,
         namespace: canary.metadata?.namespace ?? '',
-        metricsProvider: canary.spec.provider || options.meshProvider,
+        metricsProvider: options.providers.resolve(canary).name,
         source,
       };
       return metricLine(canary, metric, source, measured, judgeMetric(metric, measured, context), deps.cluster);

@@ -3,6 +3,9 @@
  * Canary its validation, the cluster, its metrics and its webhooks. Nothing is printed and nothing
  * is written to the cluster; the report is complete when this returns.
  */
+import { providerRegistry } from '../routers/providers.js';
+import type { ProviderRegistry } from '../routers/registry.js';
+import { TargetRegistry } from '../targets/registry.js';
 import { FLAGGER_API_VERSION, type Canary } from '../api/index.js';
 import { CanaryMetricsAnalyzer, METRIC_TEMPLATE_GVK } from '../metrics/analyzer.js';
 import type { HttpFetch } from '../metrics/http.js';
@@ -50,17 +53,20 @@ export async function runCheck(
 ): Promise<CheckReport> {
   const { lines: clusterLines, unreachable } = await apiChecks(deps.reader);
   const snapshot = new SnapshotCluster();
+  const providers = providerRegistry(options.meshProvider);
   const analyzer = new CanaryMetricsAnalyzer(
-    { cluster: snapshot, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+    { cluster: snapshot, providers, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
     {
       defaultMetricsServer: options.metricsServer ?? DEFAULT_METRICS_SERVER,
-      defaultProvider: options.meshProvider,
       timeoutMs: options.metricsTimeoutMs ?? 5000,
     },
   );
+  const registries = { providers, targets: new TargetRegistry() };
   try {
     const canaries = await Promise.all(
-      inputs.canaries.map((input) => checkCanary(input, { ...deps, snapshot, analyzer }, options, unreachable)),
+      inputs.canaries.map((input) =>
+        checkCanary(input, { ...deps, snapshot, analyzer, ...registries }, options, unreachable),
+      ),
     );
     const general: Section[] = [
       { id: SectionId.Input, title: 'Input', note: options.files.join(', '), checks: inputs.problems },
@@ -75,6 +81,8 @@ export async function runCheck(
 interface CanaryDeps extends CheckRunDeps {
   readonly snapshot: SnapshotCluster;
   readonly analyzer: CanaryMetricsAnalyzer;
+  readonly providers: ProviderRegistry;
+  readonly targets: TargetRegistry;
 }
 
 async function checkCanary(
@@ -95,7 +103,7 @@ async function checkCanary(
   }
   let cluster: Section;
   if (unreachable === undefined) {
-    const lines = await clusterChecks(canary, deps, { meshProvider: options.meshProvider });
+    const lines = await clusterChecks(canary, deps, { providers: deps.providers, targets: deps.targets });
     cluster = { id: SectionId.Cluster, title: 'Cluster', checks: lines };
   } else {
     for (const metric of canary.spec.analysis?.metrics ?? []) {
@@ -109,7 +117,7 @@ async function checkCanary(
   }
   const measured = options.metricsServer ? withoutMetricsServer(canary) : canary;
   const [metrics, webhooks] = await Promise.all([
-    metricChecks(measured, { analyzer: deps.analyzer, cluster: deps.snapshot }, { meshProvider: options.meshProvider }),
+    metricChecks(measured, { analyzer: deps.analyzer, cluster: deps.snapshot }, { providers: deps.providers }),
     webhookChecks(canary, { probe: deps.probe, ...(unreachable === undefined ? { reader: deps.reader } : {}) }),
   ]);
   return {

@@ -6,7 +6,7 @@
  * (`svc.ns`, `svc.ns.svc.cluster.local`) is looked up as a Service instead.
  */
 import type { Canary, CanaryWebhook } from '../api/index.js';
-import { hookTimeoutMs } from '../hooks/webhook.js';
+import { badHookTimeout, hookTimeoutMs } from '../hooks/webhook.js';
 import type { ObjectReader } from './kube-reader.js';
 import { fail, pass, warn, type CheckLine } from './report.js';
 import { Reachability, type ProbeResult, type TcpProbe } from './tcp-probe.js';
@@ -47,6 +47,11 @@ async function checkHook(
     return fail(`${label}: url ${target}`, 'set url to an http:// or https:// URL', { hook: hook.name });
   }
   const timeoutMs = hookTimeoutMs(hook.timeout);
+  if (timeoutMs === undefined) {
+    return fail(`${label}: ${badHookTimeout(hook)}`, 'set timeout to a duration like 500ms, 30s or 1m30s', {
+      hook: hook.name,
+    });
+  }
   const result = await deps.probe(target.host, target.port, timeoutMs, signal);
   const data = { hook: hook.name, type: hook.type || 'rollout', address: target.address, outcome: result.outcome };
   const where = `${label} → ${target.address}`;

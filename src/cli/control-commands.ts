@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { COMMAND_ANNOTATION, PAUSED_ANNOTATION, type Canary, type CanaryCommand, type Phase } from '../api/index.js';
-import { commandRefusal, parseGoDuration } from '../engine/index.js';
+import { commandRefusal } from '../engine/index.js';
+import { positiveDurationMs } from '../lib/duration.js';
 import { KubeRest } from '../kube/rest.js';
 import type { CliOutput } from './dev-cluster.js';
 
@@ -144,8 +145,8 @@ export function releaseCommands(io: CliOutput): Command[] {
       .option('--no-wait', 'record the request and return without waiting for the operator')
       .action(
         async (canary: string, flags: { kubeconfig?: string; namespace?: string; timeout: string; wait: boolean }) => {
-          const timeoutMs = parseGoDuration(flags.timeout);
-          if (timeoutMs === undefined || timeoutMs <= 0)
+          const timeoutMs = positiveDurationMs(flags.timeout);
+          if (timeoutMs === undefined)
             throw new Error(`--timeout ${flags.timeout}: expected a duration such as 30s or 2m`);
           await request(target(canary, flags), canary, command, flags.wait ? timeoutMs : 0, io);
         },

@@ -1,5 +1,5 @@
 import type { Canary } from '../api/index.js';
-import { maxWeightOf } from '../engine/index.js';
+import { analysisThreshold, maxWeightOf } from '../engine/index.js';
 
 /** The Event fields the status view shows. */
 export interface EventView {
@@ -48,7 +48,8 @@ export function statusRows(canaries: readonly Canary[], events: readonly EventVi
     const name = c.metadata?.name ?? '';
     const max = maxWeightOf(c.spec);
     const weight = c.status?.canaryWeight ?? 0;
-    const threshold = c.spec.analysis?.threshold ?? 1;
+    // The engine's reading: a threshold of 0 or less (or none) rolls back after 1 failed check.
+    const threshold = analysisThreshold(c.spec);
     const filled = Math.round((Math.min(weight, max) / Math.max(max, 1)) * 10);
     const event = last.get(`${ns}/${name}`);
     const problem = c.status?.conditions?.find((x) => x.type === 'Reconciled' && x.status === 'False');

@@ -3,21 +3,20 @@ import { CANARY_KIND, COMMAND_ANNOTATION, FLAGGER_API_VERSION, PAUSED_ANNOTATION
 import type { Cluster, WatchEvent } from '../kube/cluster.js';
 import { objectKey, type Gvk, type KubeObject } from '../kube/objects.js';
 import type { Clock } from './clock.js';
-import { referencesConfig } from './config-references.js';
+import type { TargetSet } from '../targets/registry.js';
 import type { Reconciler } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
 
 export const CANARY_GVK: Gvk = { apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND };
-export const DEPLOYMENT_GVK: Gvk = { apiVersion: 'apps/v1', kind: 'Deployment' };
-export const CONFIGMAP_GVK: Gvk = { apiVersion: 'v1', kind: 'ConfigMap' };
-export const SECRET_GVK: Gvk = { apiVersion: 'v1', kind: 'Secret' };
+/** Config kinds as the cluster names them → as tracked configs spell them (`status.trackedConfigs` keys). */
+const CONFIG_KINDS: Readonly<Record<string, 'configmap' | 'secret'>> = { ConfigMap: 'configmap', Secret: 'secret' };
 
 export interface ControllerOptions {
   /** Analysis interval of a canary, ms (the tick period). */
   readonly intervalMs: (canary: Canary) => number;
   /** Canaries reconciled at once (different canaries; one canary is never reconciled twice at once). */
   readonly concurrency?: number;
-  /** Kinds of objects Canaries own (besides Deployments) whose changes trigger a reconcile. */
+  /** Kinds of objects Canaries own (Services, routing objects) whose changes trigger a reconcile. */
   readonly ownedKinds: readonly Gvk[];
 }
 
@@ -28,8 +27,8 @@ interface Timer {
 
 /**
  * Drives the reconciler: one work queue keyed by canary, a timer per canary at its analysis
- * interval, and watches that turn a change of a Canary spec, its target Deployment or a ConfigMap
- * or Secret the target uses into an immediate reconcile — so a new revision is noticed from the
+ * interval, and watches that turn a change of a Canary spec, its target workload (of any kind the
+ * target registry serves) or a ConfigMap or Secret the target uses into an immediate reconcile — so a new revision is noticed from the
  * watch event, not at the next tick.
  */
 export class CanaryController {
@@ -46,6 +45,7 @@ export class CanaryController {
     private readonly deps: {
       readonly cluster: Cluster;
       readonly reconciler: Reconciler;
+      readonly targets: TargetSet;
       readonly clock: Clock;
       readonly log: Logger;
     },
@@ -61,14 +61,22 @@ export class CanaryController {
   /** Subscribes to the caches (which must be started) and schedules every existing canary. */
   start(): void {
     const { cluster } = this.deps;
+    const { targets } = this.deps;
+    const own = new Set(targets.registry.kindNames());
+    // The kinds come from the registered targets: their workloads, the configs they use, and what
+    // else they write (HPAs); anything a Canary owns that someone else changes is put right at once.
+    const handler = (gvk: Gvk) =>
+      own.has(gvk.kind)
+        ? (e: WatchEvent) => this.onTarget(e, gvk.kind)
+        : CONFIG_KINDS[gvk.kind]
+          ? (e: WatchEvent) => this.onConfig(e)
+          : (e: WatchEvent) => this.onOwned(e);
+    const watched = [...targets.registry.kinds(), ...this.options.ownedKinds];
     this.unsubscribe.push(
       cluster.subscribe(CANARY_GVK, (e) => this.onCanary(e)),
-      cluster.subscribe(DEPLOYMENT_GVK, (e) => this.onTarget(e)),
-      cluster.subscribe(CONFIGMAP_GVK, (e) => this.onConfig(e, 'configMap')),
-      cluster.subscribe(SECRET_GVK, (e) => this.onConfig(e, 'secret')),
-      // Anything a Canary owns (Services, App Mesh objects, HPAs) that someone else changes or
-      // deletes is put right at once, not at the next tick.
-      ...this.options.ownedKinds.map((gvk) => cluster.subscribe(gvk, (e) => this.onOwned(e))),
+      ...watched
+        .filter((gvk, i) => watched.findIndex((g) => g.kind === gvk.kind && g.apiVersion === gvk.apiVersion) === i)
+        .map((gvk) => cluster.subscribe(gvk, handler(gvk))),
     );
     for (const canary of cluster.list<Canary>(CANARY_GVK)) {
       this.index(canary);
@@ -117,13 +125,13 @@ export class CanaryController {
       this.schedule(key, this.options.intervalMs(canary));
   }
 
-  private onTarget(event: WatchEvent): void {
+  private onTarget(event: WatchEvent, kind: string): void {
     const { namespace, name = '' } = event.object.metadata;
     // The primary too: initialization finishes the moment the primary becomes ready.
     const targets = name.endsWith('-primary') ? [name, name.slice(0, -'-primary'.length)] : [name];
     for (const target of targets) {
       for (const key of this.byTarget.get(objectKey(namespace, target)) ?? []) {
-        if (this.canaryByKey(key)?.spec?.targetRef?.kind === 'Deployment') this.queue.add(key);
+        if (this.canaryByKey(key)?.spec?.targetRef?.kind === kind) this.queue.add(key);
       }
     }
   }
@@ -149,15 +157,20 @@ export class CanaryController {
     if (keys?.size === 0) this.byTarget.delete(target);
   }
 
-  private onConfig(event: WatchEvent, kind: 'configMap' | 'secret'): void {
-    const { namespace, name } = event.object.metadata;
+  private onConfig(event: WatchEvent): void {
+    const { namespace, name = '' } = event.object.metadata;
+    const kind = CONFIG_KINDS[event.object.kind];
     for (const canary of this.canariesIn(namespace)) {
-      const target = this.deps.cluster.get<KubeObject>({
-        ...DEPLOYMENT_GVK,
+      const target = this.deps.targets.forKind(canary.spec?.targetRef?.kind ?? '');
+      if (!target) continue;
+      const workload = this.deps.cluster.get<KubeObject>({
+        ...target.gvk,
         namespace,
         name: canary.spec?.targetRef?.name ?? '',
       });
-      if (target && referencesConfig(target, kind, name ?? '')) this.queue.add(keyOf(canary));
+      if (workload && target.configRefs(workload).some((r) => r.kind === kind && r.name === name)) {
+        this.queue.add(keyOf(canary));
+      }
     }
   }
 

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CanaryStatus } from '../api/index.js';
-import { RECONCILED, withReconciledCondition } from './reconciled-condition.js';
+import { readFileSync } from 'node:fs';
+import { RECONCILED, ReconcileReason, withReconciledCondition } from './reconciled-condition.js';
 
 const now = Date.parse('2026-11-26T10:00:00Z');
-const problem = { reason: 'TargetNotReady', message: 'deployment shop/account not found; create the Deployment' };
+const problem = {
+  reason: ReconcileReason.TargetNotReady,
+  message: 'deployment shop/account not found; create the Deployment',
+};
 
 test('a canary that never had a problem gets no Reconciled condition and no write', () => {
   const status: CanaryStatus = { phase: 'Initialized' };
@@ -43,4 +47,11 @@ test('a healthy condition is carried over when the engine rewrites the condition
   };
   const carried = withReconciledCondition(fromEngine, undefined, now + 2, healthy);
   assert.equal(carried?.conditions?.find((x) => x.type === RECONCILED)?.status, 'True');
+});
+
+test('every Reconciled reason is documented in docs/operator.md, and the docs list no other', () => {
+  const doc = readFileSync(new URL('../../docs/operator.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('### Condition reasons'));
+  const documented = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+  assert.deepEqual(documented.sort(), Object.values(ReconcileReason).sort());
 });

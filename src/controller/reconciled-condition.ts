@@ -7,13 +7,38 @@ import type { CanaryStatus, Condition } from '../api/index.js';
 export const RECONCILED = 'Reconciled';
 
 /**
+ * The closed set of reasons of the `Reconciled` condition, each listed in docs/operator.md (a test
+ * keeps the two in step). Every one comes with a Warning event carrying the same text.
+ */
+export const ReconcileReason = {
+  /** True: Serin manages the canary. */
+  Reconciled: 'Reconciled',
+  /** The Canary fails validation (a field, the bad value and the fix). */
+  InvalidSpec: 'InvalidSpec',
+  /** `spec.provider` (or `--mesh-provider`) is not one Serin routes, or its CRDs are not served. */
+  ProviderNotSupported: 'ProviderNotSupported',
+  /** `spec.targetRef.kind` is not a kind Serin releases. */
+  TargetNotSupported: 'TargetNotSupported',
+  /** The target is missing or has none of the selector labels. */
+  TargetNotReady: 'TargetNotReady',
+  /** A Service, routing object, primary workload, config copy or autoscaler could not be made. */
+  InfrastructureNotReady: 'InfrastructureNotReady',
+  /** The target's revision cannot be read (a tracked ConfigMap or Secret is missing). */
+  RevisionUnknown: 'RevisionUnknown',
+  /** An action of the tick (scale, promote, autoscaler sync) met a problem the user must fix. */
+  ActionFailed: 'ActionFailed',
+} as const;
+/** Union of {@link ReconcileReason} values. */
+export type ReconcileReason = (typeof ReconcileReason)[keyof typeof ReconcileReason];
+
+/**
  * Returns `status` with the Reconciled condition set for `problem` (undefined = no problem), carrying
  * the condition over from `previous` when `status` lacks it. Returns the very same object when
  * nothing would change, so callers can skip the write.
  */
 export function withReconciledCondition(
   status: CanaryStatus | undefined,
-  problem: { readonly reason: string; readonly message: string } | undefined,
+  problem: { readonly reason: ReconcileReason; readonly message: string } | undefined,
   now: number,
   previous: CanaryStatus | undefined = status,
 ): CanaryStatus | undefined {
@@ -23,7 +48,7 @@ export function withReconciledCondition(
     conditions.find((c) => c.type === RECONCILED) ?? previous?.conditions?.find((c) => c.type === RECONCILED);
   const wanted: Omit<Condition, 'lastUpdateTime' | 'lastTransitionTime'> = problem
     ? { type: RECONCILED, status: 'False', reason: problem.reason, message: problem.message }
-    : { type: RECONCILED, status: 'True', reason: 'Reconciled', message: 'Serin manages this canary.' };
+    : { type: RECONCILED, status: 'True', reason: ReconcileReason.Reconciled, message: 'Serin manages this canary.' };
   if (!current && !problem) return status; // never had a problem: nothing to say
   const same =
     current?.status === wanted.status && current.reason === wanted.reason && current.message === wanted.message;

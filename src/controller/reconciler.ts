@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import {
   CANARY_KIND,
-  COMMAND_ANNOTATION,
   FLAGGER_API_VERSION,
   PAUSED_ANNOTATION,
   requestedCommand,
@@ -13,41 +12,39 @@ import {
 } from '../api/index.js';
 import type { Action, Answers, CheckOutcome, Need, Observation, StepInput } from '../engine/model.js';
 import { messages, skipsAnalysis, step } from '../engine/index.js';
-import type { AlertDispatcher } from '../alerts/dispatcher.js';
-import type { CheckRunner } from '../hooks/check-runner.js';
 import type { Cluster } from '../kube/cluster.js';
-import { isKubeError } from '../kube/cluster.js';
-import { jsonEqual } from '../kube/json-equal.js';
+import type { Problem } from '../lib/result.js';
+import type { ResolvedProvider, RouterSet } from '../routers/registry.js';
 import type { ServiceRouter, TrafficRouter } from '../routers/router.js';
-import type { Problem, Result, WorkloadTarget } from '../targets/target.js';
+import { TargetProblemError } from '../targets/problem-error.js';
+import type { TargetSet } from '../targets/registry.js';
+import type { WorkloadTarget } from '../targets/target.js';
+import type { AlertQueue } from './alert-queue.js';
+import type { CheckRunner } from './check-runner.js';
 import type { Clock } from './clock.js';
-import type { EventRecorder } from './event-recorder.js';
 import { hasFinalizer, setFinalizer } from './finalizer.js';
-import { withReconciledCondition } from './reconciled-condition.js';
+import { ensureInfrastructure } from './infrastructure.js';
+import { ReconcileReason, withReconciledCondition } from './reconciled-condition.js';
+import type { StatusWriter } from './status-writer.js';
 
 export interface ReconcilerDeps {
   readonly cluster: Cluster;
-  readonly target: WorkloadTarget;
+  /** The workload target of each `targetRef.kind`. */
+  readonly targets: TargetSet;
   readonly services: ServiceRouter;
-  /** The router for a provider name, or undefined when Serin has none for it. */
-  readonly router: (provider: string) => TrafficRouter | undefined;
+  /** The router of each provider (and, through its registry, the provider in effect). */
+  readonly routers: RouterSet;
   readonly checks: CheckRunner;
-  readonly events: EventRecorder;
+  readonly status: StatusWriter;
+  readonly alerts: AlertQueue;
   readonly clock: Clock;
   readonly log: Logger;
   readonly validate: Validators['canary'];
-  /** Sends alerts to chat; without it alerts only go to the log (as in `serin simulate`). */
-  readonly alerts?: AlertDispatcher;
   /** Are the canary's metric providers reachable? Asked while initializing; the answer is only reported. */
   readonly checkProviders?: (
     canary: Canary,
     signal?: AbortSignal,
   ) => Promise<{ ok: true } | { ok: false; message: string }>;
-}
-
-export interface ReconcilerOptions {
-  /** Provider for canaries that name none (`--mesh-provider`). */
-  readonly defaultProvider: string;
 }
 
 /** Why a reconcile runs: the canary's analysis timer, or a watched change. */
@@ -60,8 +57,6 @@ export interface ReconcileOutcome {
   readonly phase?: string | undefined;
 }
 
-const EVENT_REASON = 'Synced';
-
 /**
  * One reconcile of one canary: validate, make sure the infrastructure exists (idempotent, no
  * writes when nothing changed), observe from the caches, let the engine decide, carry out its
@@ -69,16 +64,10 @@ const EVENT_REASON = 'Synced';
  * and a Warning event on the Canary; only unexpected errors are thrown (the queue retries them).
  */
 export class Reconciler {
-  /** Per canary, the tail of its alerts still being sent. */
-  private readonly alertQueues = new Map<string, Promise<void>>();
-
-  constructor(
-    private readonly deps: ReconcilerDeps,
-    private readonly options: ReconcilerOptions,
-  ) {}
+  constructor(private readonly deps: ReconcilerDeps) {}
 
   async reconcile(namespace: string, name: string, trigger: Trigger, signal?: AbortSignal): Promise<ReconcileOutcome> {
-    const { cluster, target, services } = this.deps;
+    const { cluster, status: writer } = this.deps;
     const obj = cluster.get<Canary>({ apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, namespace, name });
     if (!obj) return { stepped: false };
     if (obj.metadata?.deletionTimestamp) {
@@ -92,7 +81,7 @@ export class Reconciler {
     }
     const checked = this.deps.validate(obj);
     if (!checked.ok) {
-      await this.problem(obj, 'InvalidSpec', {
+      await writer.problem(obj, ReconcileReason.InvalidSpec, {
         message: `canary ${namespace}/${name} is invalid: ${formatIssues(checked.issues)}`,
         fix: 'correct the Canary spec; Serin retries when it changes',
       });
@@ -101,73 +90,44 @@ export class Reconciler {
     const canary: Canary = { ...checked.value, metadata: obj.metadata, status: obj.status } as Canary;
     let command = requestedCommand(canary.metadata?.annotations);
     if (typeof command === 'object') {
-      await this.event(canary, 'Warning', messages.commandUnknown(command.unknown));
-      await this.consumeCommand(canary, command.unknown, signal);
+      await writer.event(canary, 'Warning', messages.commandUnknown(command.unknown));
+      await writer.consumeCommand(canary, command.unknown, signal);
       command = undefined;
     }
     // A paused canary still takes a command (abort above all); a suspended one is left alone.
     const paused = canary.metadata?.annotations?.[PAUSED_ANNOTATION] === 'true';
     if (canary.spec.suspend || (paused && !command)) {
       const text = canary.spec.suspend ? messages.suspendedMessage() : messages.pausedMessage();
-      if (trigger === 'tick') await this.event(canary, 'Normal', text);
+      if (trigger === 'tick') await writer.event(canary, 'Normal', text);
       return { stepped: false, phase: canary.status?.phase };
     }
-    const provider = canary.spec.provider || this.options.defaultProvider;
-    const router = this.deps.router(provider);
-    if (!router) {
-      return this.stop(canary, 'ProviderNotSupported', {
-        message: `provider ${provider} is not supported by this Serin`,
-        fix: 'use appmesh:v1beta2 (or set --mesh-provider), or run a Serin that supports it',
-      });
-    }
+    const parts = this.parts(canary);
+    if (!parts.ok) return this.stop(canary, parts.reason, parts.problem);
+    const { target, router, provider } = parts;
     const meta = target.metadata(canary);
-    if (!meta.ok) return this.stop(canary, 'TargetNotReady', meta.problem);
-    const meshFirst = provider.startsWith('appmesh'); // App Mesh objects must exist before primary pods start
-    const steps: (() => Promise<Result<void>>)[] = [
-      () => services.initialize(canary, meta.value, signal),
-      ...(meshFirst ? [() => router.reconcile(canary, meta.value, signal)] : []),
-      () => target.ensurePrimary(canary, signal),
-      ...(canary.spec.autoscalerRef ? [() => target.ensurePrimaryScaler(canary, signal)] : []),
-    ];
-    for (const ensure of steps) {
-      const r = await ensure();
-      if (!r.ok) return this.stop(canary, 'InfrastructureNotReady', r.problem);
-    }
+    if (!meta.ok) return this.stop(canary, ReconcileReason.TargetNotReady, meta.problem);
     const now = this.deps.clock.now();
-    const primary = target.primaryReadiness(canary, now);
-    if (primary.ready) {
-      const apex = await services.reconcileApex(canary, meta.value, signal);
-      if (!apex.ok) return this.stop(canary, 'InfrastructureNotReady', apex.problem);
-    }
-    if (!meshFirst) {
-      const r = await router.reconcile(canary, meta.value, signal);
-      if (!r.ok) return this.stop(canary, 'InfrastructureNotReady', r.problem);
-    }
-    const phase = canary.status?.phase ?? '';
-    if (
-      (phase === '' || phase === 'Initializing') &&
-      trigger === 'tick' &&
-      this.deps.checkProviders &&
-      !skipsAnalysis(canary.spec)
-    ) {
-      const providers = await this.deps.checkProviders(canary, signal);
-      await this.event(
-        canary,
-        providers.ok ? 'Normal' : 'Warning',
-        providers.ok ? messages.metricProvidersAvailable() : messages.metricProvidersError(providers.message),
-      );
-    }
+    const routesBeforePrimary = provider.plugin?.routesBeforePrimary ?? false;
+    const infra = await ensureInfrastructure(
+      canary,
+      meta.value,
+      { services: this.deps.services, router, target, routesBeforePrimary },
+      now,
+      signal,
+    );
+    if (!infra.ok) return this.stop(canary, ReconcileReason.InfrastructureNotReady, infra.problem);
+    await this.reportProviders(canary, trigger, signal);
     const revision = target.revision(canary);
-    if (!revision.ok) return this.stop(canary, 'RevisionUnknown', revision.problem);
+    if (!revision.ok) return this.stop(canary, ReconcileReason.RevisionUnknown, revision.problem);
 
     const observation: Observation = {
       revision: revision.value,
-      primary,
+      primary: infra.value,
       canary: target.canaryReadiness(canary, now),
       routes: router.routes(canary),
     };
     if (trigger === 'change' && !command && !this.changeMatters(canary, observation)) {
-      await this.clearProblem(canary);
+      await writer.clearProblem(canary);
       return { stepped: false, phase: canary.status?.phase };
     }
     const decision = await this.decide(canary, provider, observation, now, command, signal);
@@ -184,15 +144,49 @@ export class Reconciler {
       },
       'engine decided',
     );
-    for (const action of decision.actions) await this.act(canary, router, action, signal);
+    try {
+      for (const action of decision.actions) await this.act(canary, target, router, action, signal);
+    } catch (err) {
+      // A problem the user must fix (target gone, label removed): on the canary, not only in a log.
+      if (err instanceof TargetProblemError) return this.stop(canary, ReconcileReason.ActionFailed, err.problem);
+      throw err;
+    }
     // Events before the status, as Flagger records them: whoever sees the new phase finds the
     // events that explain it already there.
-    for (const e of decision.events) await this.event(canary, e.type, e.message);
+    for (const e of decision.events) await writer.event(canary, e.type, e.message);
     const status = withLastAnalysis(decision.status ?? canary.status, decision.answers.analysis, now);
     const finalStatus = withReconciledCondition(status, undefined, now, canary.status);
-    if (finalStatus !== canary.status) await this.writeStatus(canary, finalStatus, signal);
-    if (command) await this.consumeCommand(canary, command, signal);
+    if (finalStatus !== canary.status) await writer.write(canary, finalStatus, signal);
+    if (command) await writer.consumeCommand(canary, command, signal);
     return { stepped: true, phase: finalStatus?.phase };
+  }
+
+  /** The canary's target, provider and router, or the reason and problem why one is missing. */
+  private parts(
+    canary: Canary,
+  ):
+    | { ok: true; target: WorkloadTarget; router: TrafficRouter; provider: ResolvedProvider }
+    | { ok: false; reason: ReconcileReason; problem: Problem } {
+    const target = this.deps.targets.forCanary(canary);
+    if (!target.ok) return { ok: false, reason: ReconcileReason.TargetNotSupported, problem: target.problem };
+    const provider = this.deps.routers.registry.resolve(canary);
+    const router = this.deps.routers.routerFor(provider);
+    if (!router.ok) return { ok: false, reason: ReconcileReason.ProviderNotSupported, problem: router };
+    return { ok: true, target: target.value, router: router.router, provider };
+  }
+
+  /** While initializing, on a tick: are the metric providers reachable? Reported as an event only. */
+  private async reportProviders(canary: Canary, trigger: Trigger, signal?: AbortSignal): Promise<void> {
+    const phase = canary.status?.phase ?? '';
+    const check = this.deps.checkProviders;
+    if ((phase !== '' && phase !== 'Initializing') || trigger !== 'tick' || !check || skipsAnalysis(canary.spec))
+      return;
+    const providers = await check(canary, signal);
+    await this.deps.status.event(
+      canary,
+      providers.ok ? 'Normal' : 'Warning',
+      providers.ok ? messages.metricProvidersAvailable() : messages.metricProvidersError(providers.message),
+    );
   }
 
   /**
@@ -200,30 +194,34 @@ export class Reconciler {
    * wait until it is ready, point the apex Service at its pods, then release the finalizer.
    */
   private async finalize(canary: Canary, signal?: AbortSignal): Promise<void> {
-    const { target, services, cluster } = this.deps;
+    const { services, cluster, status: writer } = this.deps;
     const name = canary.metadata?.name ?? '';
     const ns = canary.metadata?.namespace ?? '';
     if (canary.status?.phase !== 'Terminating') {
-      await this.writeStatus(
+      await writer.write(
         canary,
         { ...canary.status, phase: 'Terminating', lastTransitionTime: new Date(this.deps.clock.now()).toISOString() },
         signal,
       );
-      await this.event(canary, 'Normal', messages.terminatingCanary(name, ns));
+      await writer.event(canary, 'Normal', messages.terminatingCanary(name, ns));
     }
-    await target.finalize(canary, signal);
-    const readiness = target.canaryReadiness(canary, this.deps.clock.now());
-    if (!readiness.ready) throw new Error(`canary not ready during finalizing: ${readiness.reason}`);
-    const meta = target.metadata(canary);
-    if (meta.ok) await services.finalize(canary, meta.value, signal);
-    await this.deps.router(canary.spec.provider || this.options.defaultProvider)?.finalize(canary, signal);
+    const target = this.deps.targets.forCanary(canary);
+    if (target.ok) {
+      await target.value.finalize(canary, signal);
+      const readiness = target.value.canaryReadiness(canary, this.deps.clock.now());
+      if (!readiness.ready) throw new Error(`canary not ready during finalizing: ${readiness.reason}`);
+      const meta = target.value.metadata(canary);
+      if (meta.ok) await services.finalize(canary, meta.value, signal);
+    }
+    const router = this.deps.routers.routerFor(this.deps.routers.registry.resolve(canary));
+    if (router.ok) await router.router.finalize(canary, signal);
     await setFinalizer(
       cluster,
       cluster.get<Canary>({ apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, namespace: ns, name }) ?? canary,
       false,
       signal,
     );
-    await this.event(canary, 'Normal', messages.terminatedCanary(name, ns));
+    await writer.event(canary, 'Normal', messages.terminatedCanary(name, ns));
   }
 
   /** A watched change starts work only when it is a new revision or the canary is not initialized yet. */
@@ -245,9 +243,10 @@ export class Reconciler {
     );
   }
 
+  /** Calls the engine, answering its questions (hooks, metrics) until it decides. */
   private async decide(
     canary: Canary,
-    provider: string,
+    provider: ResolvedProvider,
     observation: Observation,
     now: number,
     command: CanaryCommand | undefined,
@@ -258,9 +257,9 @@ export class Reconciler {
       const input: StepInput = {
         name: canary.metadata?.name ?? '',
         namespace: canary.metadata?.namespace ?? '',
-        spec: { ...canary.spec, provider: provider as NonNullable<Canary['spec']['provider']> },
+        spec: canary.spec,
         status: canary.status,
-        defaultProvider: this.options.defaultProvider,
+        routing: provider.routing,
         observation: { ...observation, answers },
         now,
         ...(command ? { command } : {}),
@@ -298,8 +297,13 @@ export class Reconciler {
     }
   }
 
-  private async act(canary: Canary, router: TrafficRouter, action: Action, signal?: AbortSignal): Promise<void> {
-    const { target } = this.deps;
+  private async act(
+    canary: Canary,
+    target: WorkloadTarget,
+    router: TrafficRouter,
+    action: Action,
+    signal?: AbortSignal,
+  ): Promise<void> {
     switch (action.kind) {
       case 'set-routes':
         return router.setRoutes(canary, action, signal);
@@ -309,150 +313,26 @@ export class Reconciler {
         return target.promote(canary, signal);
       case 'sync-primary-scaler': {
         const r = await target.ensurePrimaryScaler(canary, signal);
-        if (!r.ok) throw new Error(`${r.problem.message}; ${r.problem.fix}`);
+        if (!r.ok) throw new TargetProblemError(r.problem);
         return;
       }
       case 'post-rollout': {
         const outcomes = await this.deps.checks.hooks(canary, 'post-rollout', action.phase, signal);
         for (const o of outcomes) {
           const text = o.ok ? messages.postRolloutPassed(o.name) : messages.postRolloutFailed(o.name, o.reason);
-          await this.event(canary, o.ok ? 'Normal' : 'Warning', text);
+          await this.deps.status.event(canary, o.ok ? 'Normal' : 'Warning', text);
         }
         return;
       }
       case 'alert':
-        this.deps.log.info(
-          {
-            canary: canary.metadata?.name,
-            namespace: canary.metadata?.namespace,
-            severity: action.severity,
-            alert: action.message,
-          },
-          'alert',
-        );
-        this.sendAlert(canary, action);
-        return;
+        return this.deps.alerts.send(canary, action);
     }
   }
 
-  /**
-   * Sends an alert in the background, after the canary's earlier alerts (so chat shows them in
-   * order): a slow or down chat service never holds up a tick — a rollback moves traffic at once.
-   * A failed send is a Warning event on the Canary (and a log line), never an error of the tick.
-   */
-  private sendAlert(canary: Canary, alert: Extract<Action, { kind: 'alert' }>): void {
-    const alerts = this.deps.alerts;
-    if (!alerts) return;
-    const key = `${canary.metadata?.namespace ?? ''}/${canary.metadata?.name ?? ''}`;
-    const previous = this.alertQueues.get(key) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      for (const d of await alerts.dispatch(canary, alert)) {
-        if (d.ok) continue;
-        this.deps.log.warn(
-          { canary: key, provider: d.provider, error: d.error, alert: alert.message },
-          'alert not sent',
-        );
-        await this.event(canary, 'Warning', `Alert "${alert.message}" not sent to ${d.provider}: ${d.error}`);
-      }
-    });
-    const settled = next.catch((err: unknown) => this.deps.log.error({ canary: key, err }, 'alert failed'));
-    this.alertQueues.set(key, settled);
-    void settled.then(() => {
-      if (this.alertQueues.get(key) === settled) this.alertQueues.delete(key);
-    });
-  }
-
-  /** Resolves when every alert sent so far has been delivered or given up (for tests and shutdown). */
-  async alertsSent(): Promise<void> {
-    while (this.alertQueues.size > 0) await Promise.all(this.alertQueues.values());
-  }
-
-  /**
-   * Writes the status through the status subresource. A Conflict means the Canary changed since our
-   * read — usually someone else's edit of its metadata or spec (`serin pause`, kubectl annotate, a
-   * GitOps apply) while this tick ran. The tick's actions have already happened (weights set, events
-   * recorded), so the status that describes them must land: when the latest object still carries the
-   * status this tick started from, ours is written onto it. Only a status someone else wrote meanwhile
-   * sends the whole reconcile back to the queue.
-   */
-  private async writeStatus(canary: Canary, status: CanaryStatus | undefined, signal?: AbortSignal): Promise<void> {
-    const { cluster } = this.deps;
-    const ref = {
-      apiVersion: FLAGGER_API_VERSION,
-      kind: CANARY_KIND,
-      namespace: canary.metadata?.namespace ?? '',
-      name: canary.metadata?.name ?? '',
-    };
-    let base: Canary = canary;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await cluster.updateStatus(
-          { ...base, apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, status } as never,
-          signal ? { signal } : {},
-        );
-        return;
-      } catch (err) {
-        if (!isKubeError(err, 'Conflict')) throw err;
-        const latest = attempt < 3 ? await cluster.read<Canary>(ref, signal ? { signal } : {}) : undefined;
-        if (!latest || latest.metadata?.deletionTimestamp || !jsonEqual(latest.status, canary.status))
-          throw new StatusConflict(canary);
-        base = latest;
-      }
-    }
-  }
-
-  /**
-   * Removes the `serin.dev/command` annotation once its tick is done — only while it still asks for
-   * what was done, so a different command written meanwhile waits for the next reconcile.
-   */
-  private async consumeCommand(canary: Canary, value: string, signal?: AbortSignal): Promise<void> {
-    const { cluster } = this.deps;
-    const ref = canaryRef(canary);
-    const options = signal ? { signal } : {};
-    let latest = cluster.get<Canary>(ref);
-    for (let attempt = 0; attempt < 3 && latest; attempt++) {
-      if (latest.metadata?.annotations?.[COMMAND_ANNOTATION]?.trim() !== value) return;
-      try {
-        const metadata = {
-          resourceVersion: latest.metadata.resourceVersion,
-          annotations: { [COMMAND_ANNOTATION]: null },
-        };
-        await cluster.patch(ref, { metadata }, options);
-        return;
-      } catch (err) {
-        if (isKubeError(err, 'NotFound')) return;
-        if (!isKubeError(err, 'Conflict')) throw err;
-        latest = await cluster.read<Canary>(ref, options);
-      }
-    }
-  }
-
-  private async stop(canary: Canary, reason: string, problem: Problem): Promise<ReconcileOutcome> {
-    await this.problem(canary, reason, problem);
+  private async stop(canary: Canary, reason: ReconcileReason, problem: Problem): Promise<ReconcileOutcome> {
+    await this.deps.status.problem(canary, reason, problem);
     return { stepped: false, phase: canary.status?.phase };
   }
-
-  /** Reports an expected problem: a Warning event every time, the condition only when it changes. */
-  private async problem(canary: Canary, reason: string, problem: Problem): Promise<void> {
-    const text = `${problem.message}; ${problem.fix}`;
-    await this.event(canary, 'Warning', text);
-    const status = withReconciledCondition(canary.status, { reason, message: text }, this.deps.clock.now());
-    if (status !== canary.status) await this.writeStatus(canary, status);
-  }
-
-  private async clearProblem(canary: Canary): Promise<void> {
-    const status = withReconciledCondition(canary.status, undefined, this.deps.clock.now());
-    if (status !== canary.status) await this.writeStatus(canary, status);
-  }
-
-  private event(canary: Canary, type: 'Normal' | 'Warning', message: string): Promise<void> {
-    return this.deps.events.record(canary, { type, reason: EVENT_REASON, message });
-  }
-}
-
-function canaryRef(canary: Canary) {
-  const namespace = canary.metadata?.namespace ?? '';
-  return { apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, namespace, name: canary.metadata?.name ?? '' };
 }
 
 /** Records what this tick's analysis measured (Serin's `status.lastAnalysis`); unchanged without one. */
@@ -470,12 +350,4 @@ function withLastAnalysis(
     ...(o.ok ? {} : { message: o.message ?? o.reason }),
   }));
   return { ...status, lastAnalysis: { time: new Date(now).toISOString(), checks } };
-}
-
-/** The Canary changed between our read and our status write; retried by the queue. */
-export class StatusConflict extends Error {
-  constructor(canary: Canary) {
-    super(`status of canary ${canary.metadata?.namespace}/${canary.metadata?.name} changed meanwhile; retrying`);
-    this.name = 'StatusConflict';
-  }
 }

@@ -76,7 +76,8 @@ test('a status write that conflicts with a user edit made mid-tick still records
 
   assert.ok(cluster?.paused, 'the pause landed mid-tick');
   const live = world.cluster.get<Canary>(REF);
-  const routes = world.routers['appmesh:v1beta2']?.routes(live!);
+  const router = world.routers.routerFor(world.routers.registry.resolve(live!));
+  const routes = router.ok ? router.router.routes(live!) : undefined;
   assert.equal(live?.status?.phase, 'Progressing');
   assert.equal(live?.status?.canaryWeight, 20, 'the status says what the router was told');
   assert.deepEqual(routes && 'primary' in routes ? [routes.primary, routes.canary] : routes, [80, 20]);

@@ -161,12 +161,12 @@ const runChecks: ActiveStage = (tick, routes) => {
   return 'done';
 };
 
-/** Step 28: the kubernetes provider cannot route by header or weight; Flagger says so every tick. */
-const kubernetesAdjustments: ActiveStage = (tick) => {
+/** Step 28: a provider that cannot route by header or weight (`kubernetes`); Flagger says so every tick. */
+const providerAdjustments: ActiveStage = (tick) => {
   const { droppedMatch, forcedIterations } = tick.plan.adjusted;
-  if (droppedMatch) tick.warning(text.abNotSupportedKubernetes());
+  if (droppedMatch) tick.warning(text.abNotSupported(tick.routing.provider));
   if (forcedIterations) {
-    tick.warning(text.progressiveNotSupportedKubernetes());
+    tick.warning(text.progressiveNotSupported(tick.routing.provider));
     tick.warning(text.settingIterations10());
   }
   return 'next';
@@ -183,6 +183,6 @@ const STAGES: readonly ActiveStage[] = [
   finalising,
   thresholdReached,
   runChecks,
-  kubernetesAdjustments,
+  providerAdjustments,
   runStrategy,
 ];

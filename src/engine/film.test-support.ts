@@ -5,7 +5,16 @@
  * clock by the analysis interval and keeps what each tick said.
  */
 import type { CanarySpec, CanaryStatus } from '../api/index.js';
-import type { Action, CheckOutcome, GateType, Need, Readiness, Routes, StepInput } from './model.js';
+import type {
+  Action,
+  CheckOutcome,
+  GateType,
+  Need,
+  Readiness,
+  Routes,
+  RoutingCapabilities,
+  StepInput,
+} from './model.js';
 import { analysisIntervalMs, hooksOf } from './settings.js';
 import { step } from './step.js';
 
@@ -58,10 +67,29 @@ export interface Frame {
 export interface FilmOptions {
   readonly name?: string;
   readonly namespace?: string;
-  readonly defaultProvider?: string;
+  /** What the routing provider can do; default App Mesh's. */
+  readonly routing?: RoutingCapabilities;
   /** The router's report; default: the world's routes (the kubernetes router derives them from status). */
   readonly routesOf?: (world: World, status: CanaryStatus | undefined) => Routes;
 }
+
+/** App Mesh's capabilities (weights and header match), as the provider registry states them. */
+export const APPMESH_ROUTING: RoutingCapabilities = {
+  provider: 'appmesh:v1beta2',
+  weights: true,
+  headerMatch: true,
+  mirroring: false,
+  sessionAffinity: false,
+};
+
+/** Flagger's `kubernetes` provider: no weights, no matches (blue/green by switching Services). */
+export const KUBERNETES_ROUTING: RoutingCapabilities = {
+  provider: 'kubernetes',
+  weights: false,
+  headerMatch: false,
+  mirroring: false,
+  sessionAffinity: false,
+};
 
 const ok = (name: string): CheckOutcome => ({ ok: true, name });
 const no = (name: string): CheckOutcome => ({ ok: false, name, reason: 'no' });
@@ -160,7 +188,7 @@ export class Film {
       spec: this.spec,
       status: this.status,
       now: this.now,
-      ...(this.options.defaultProvider === undefined ? {} : { defaultProvider: this.options.defaultProvider }),
+      routing: this.options.routing ?? APPMESH_ROUTING,
       ...(scene.command ? { command: scene.command } : {}),
       observation: {
         revision,

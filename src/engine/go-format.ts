@@ -4,6 +4,10 @@
  * byte for byte, so these follow Go's rules rather than JavaScript's.
  */
 
+// The duration grammar lives in lib/ (the adapters and the CLI read durations too); re-exported so
+// the engine's public surface keeps it.
+export { parseGoDuration } from '../lib/duration.js';
+
 /**
  * Go's `%v` of a float64: shortest round-trip digits, exponent form when the decimal exponent is
  * below −4 or at least 6 (`1e+06`, `1.5e-05`), `NaN`, `+Inf`, `-Inf`.
@@ -67,40 +71,4 @@ export function goDurationMs(ms: number): string {
   if (hours > 0) return `${sign}${hours}h${minutes}m${secondsText}`;
   if (minutes > 0) return `${sign}${minutes}m${secondsText}`;
   return `${sign}${secondsText}`;
-}
-
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3, // U+00B5 micro sign
-  μs: 1e-3, // U+03BC Greek mu
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/**
- * Go's `time.ParseDuration`, in milliseconds: a sign, then one or more `<decimal><unit>` with units
- * ns, us/µs, ms, s, m, h (`1m30s`, `1.5h`; no `d`). Returns undefined for anything Go rejects.
- */
-export function parseGoDuration(text: string): number | undefined {
-  let rest = text;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    sign = rest.startsWith('-') ? -1 : 1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') return undefined;
-  let total = 0;
-  const part = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
-  while (rest.length > 0) {
-    const match = part.exec(rest);
-    const unit = match?.[2];
-    if (!match || unit === undefined) return undefined;
-    total += Number(match[1]) * (UNIT_MS[unit] ?? Number.NaN);
-    rest = rest.slice(match[0].length);
-  }
-  return Number.isFinite(total) ? sign * total : undefined;
 }

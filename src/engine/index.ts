@@ -12,6 +12,7 @@ export type {
   Observation,
   Readiness,
   Routes,
+  RoutingCapabilities,
   StepInput,
   StepResult,
 } from './model.js';
@@ -25,7 +26,6 @@ export {
   DEFAULT_PROGRESS_DEADLINE_SECONDS,
   MIN_INTERVAL_MS,
   progressDeadlineSeconds,
-  providerOf,
   skipsAnalysis,
   strategyOf,
   type Strategy,

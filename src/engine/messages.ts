@@ -195,14 +195,15 @@ export const commandUnknown = (value: string): string =>
 export const commandIgnored = (command: string, name: string, ns: string, why: string): string =>
   `Ignoring serin.dev/command=${command} on ${dot(name, ns)}: ${why}`;
 
-// --- kubernetes provider -------------------------------------------------------------------------
+// --- providers that cannot do what the spec asks (Flagger: the kubernetes provider) --------------
 
-/** Warning, the kubernetes provider ignores `analysis.match`. */
-export const abNotSupportedKubernetes = (): string => 'A/B testing is not supported when using the kubernetes provider';
-/** Warning, the kubernetes provider cannot shift weights. */
-export const progressiveNotSupportedKubernetes = (): string =>
-  'Progressive traffic is not supported when using the kubernetes provider';
-/** Warning, follows the previous one: the kubernetes provider runs 10 blue/green iterations. */
+/** Warning, the provider cannot route by match, so `analysis.match` is ignored. */
+export const abNotSupported = (provider: string): string =>
+  `A/B testing is not supported when using the ${provider} provider`;
+/** Warning, the provider cannot shift weights. */
+export const progressiveNotSupported = (provider: string): string =>
+  `Progressive traffic is not supported when using the ${provider} provider`;
+/** Warning, follows the previous one: blue/green with 10 iterations instead. */
 export const settingIterations10 = (): string => 'Setting canaryAnalysis.iterations: 10';
 
 // --- deletion (recorded by the controller's finalizer) -------------------------------------------

@@ -88,6 +88,24 @@ export interface Observation {
   readonly answers?: Answers;
 }
 
+/**
+ * What a routing provider can do, as the engine needs to know it. A provider without `weights`
+ * (Flagger's `kubernetes`) cannot shift a share of traffic: the engine runs blue/green iterations
+ * and finalises a promotion at once (Flagger §3.3 step 28, §3.8.4).
+ */
+export interface RoutingCapabilities {
+  /** The provider in effect (`spec.provider`, else the operator default); named in Flagger's texts. */
+  readonly provider: string;
+  /** Shifts a percentage of traffic between primary and canary. */
+  readonly weights: boolean;
+  /** Routes requests by header, cookie or query match (A/B testing). */
+  readonly headerMatch: boolean;
+  /** Mirrors requests to the canary (`analysis.mirror`). */
+  readonly mirroring: boolean;
+  /** Pins a user to the canary by cookie (`analysis.sessionAffinity`). */
+  readonly sessionAffinity: boolean;
+}
+
 /** Everything one engine step needs. */
 export interface StepInput {
   readonly name: string;
@@ -98,10 +116,10 @@ export interface StepInput {
   /** Wall-clock time of this tick, ms since the epoch (virtual in `serin simulate`). */
   readonly now: number;
   /**
-   * The operator's mesh provider (`-mesh-provider`), used when `spec.provider` is empty. Only
-   * `kubernetes` changes the engine's decisions (§3.3 step 28, §3.8.4). Default: none.
+   * What the canary's routing provider can do (from the provider registry; the controller resolves
+   * `spec.provider` or the operator default). The engine decides by capability, never by name.
    */
-  readonly defaultProvider?: string;
+  readonly routing: RoutingCapabilities;
   /** A person's request (`serin.dev/command`): this tick carries it out (or says why not) and nothing else. */
   readonly command?: CanaryCommand;
 }

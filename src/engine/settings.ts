@@ -4,6 +4,7 @@
  */
 import type { CanaryAnalysis, CanarySpec, CanaryWebhook, WebhookType } from '../api/index.js';
 import { parseGoDuration } from './go-format.js';
+import type { RoutingCapabilities } from './model.js';
 
 /** Analysis interval when `analysis.interval` is empty or unparsable: 60 s. */
 export const DEFAULT_INTERVAL_MS = 60_000;
@@ -44,12 +45,6 @@ export function skipsAnalysis(spec: CanarySpec): boolean {
   return analysis === undefined || spec.skipAnalysis === true;
 }
 
-/** The routing provider in effect: `spec.provider`, else the operator default, else empty. */
-export function providerOf(spec: CanarySpec, defaultProvider: string | undefined): string {
-  const provider: string | undefined = spec.provider;
-  return provider !== undefined && provider !== '' ? provider : (defaultProvider ?? '');
-}
-
 /** `spec.analysis`, or an empty one when absent (only possible with a pruned object). */
 export function analysisOf(spec: CanarySpec): CanaryAnalysis {
   const analysis: CanaryAnalysis | undefined = spec.analysis;
@@ -65,35 +60,39 @@ export function hooksOf(spec: CanarySpec, type: WebhookType): readonly CanaryWeb
   });
 }
 
-/** How the canary is rolled out (spec §1.4), before the kubernetes-provider adjustments of §3.3 step 28. */
+/** How the canary is rolled out (spec §1.4), before the adjustments of §3.3 step 28 for providers without weights. */
 export type Strategy = 'canary' | 'blue-green' | 'ab-testing';
 
-/** The rollout strategy and iteration count in effect for a provider (spec §1.4 and §3.3 step 28). */
+/** The rollout strategy and iteration count in effect for a provider's capabilities (spec §1.4 and §3.3 step 28). */
 export interface StrategyPlan {
   readonly strategy: Strategy;
-  /** `analysis.iterations`, or 10 when the kubernetes provider forces blue/green. */
+  /** `analysis.iterations`, or 10 when a provider without weights forces blue/green. */
   readonly iterations: number;
-  /** Warnings Flagger records when it adjusts the strategy for the kubernetes provider. */
+  /** Warnings Flagger records when it adjusts the strategy for a provider that cannot do it (`kubernetes`). */
   readonly adjusted: { readonly droppedMatch: boolean; readonly forcedIterations: boolean };
 }
 
-/** Iterations Flagger uses when the kubernetes provider cannot shift traffic progressively. */
-export const KUBERNETES_ITERATIONS = 10;
+/** Iterations Flagger uses when the provider cannot shift traffic progressively (`kubernetes`). */
+export const FORCED_ITERATIONS = 10;
 
-/** Strategy for this spec and provider; the kubernetes provider has no A/B and no traffic steps. */
-export function strategyOf(spec: CanarySpec, provider: string): StrategyPlan {
+/**
+ * Strategy for this spec and what the provider can do: without header matching A/B testing is
+ * dropped; without weights there are no traffic steps, so blue/green runs 10 iterations unless
+ * `analysis.iterations` says otherwise.
+ */
+export function strategyOf(spec: CanarySpec, routing: RoutingCapabilities): StrategyPlan {
   const analysis = analysisOf(spec);
   let iterations = analysis.iterations ?? 0;
   let hasMatch = (analysis.match ?? []).length > 0;
   let droppedMatch = false;
   let forcedIterations = false;
-  if (provider === 'kubernetes') {
-    droppedMatch = hasMatch;
+  if (!routing.headerMatch && hasMatch) {
+    droppedMatch = true;
     hasMatch = false;
-    if (iterations < 1) {
-      forcedIterations = true;
-      iterations = KUBERNETES_ITERATIONS;
-    }
+  }
+  if (!routing.weights && iterations < 1) {
+    forcedIterations = true;
+    iterations = FORCED_ITERATIONS;
   }
   const strategy: Strategy = iterations > 0 ? (hasMatch ? 'ab-testing' : 'blue-green') : 'canary';
   return { strategy, iterations, adjusted: { droppedMatch, forcedIterations } };

@@ -69,7 +69,7 @@ function weightStep(tick: Tick, routes: Routes, step: number): Routes {
 function runBlueGreen(tick: Tick, routes: Routes): Stage {
   const total = tick.plan.iterations;
   const done = tick.iterations;
-  const routable = tick.provider !== 'kubernetes';
+  const routable = tick.routing.weights;
   if (total > done) {
     if (routable && tick.analysis.mirror === true && !routes.mirrored) tick.route(TOTAL_WEIGHT, 0, true);
     tick.draft.setIterations(done + 1);
@@ -133,10 +133,10 @@ export function startPromotion(tick: Tick): Stage {
 
 /**
  * Promoting (§3.8.4): all traffic back to the primary at once, or `stepWeightPromotion` per tick;
- * then Finalising. The kubernetes provider has no weights and finalises at once.
+ * then Finalising. A provider without weights (`kubernetes`) finalises at once.
  */
 export function shiftTrafficToPrimary(tick: Tick, routes: Routes): Stage {
-  if (tick.provider === 'kubernetes') {
+  if (!tick.routing.weights) {
     tick.draft.setPhase('Finalising');
     return 'done';
   }

@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CanaryStatus } from '../api/index.js';
-import { fail, Film, initializedFilm, progressingFilm, seedSpec, type World } from './film.test-support.js';
+import {
+  APPMESH_ROUTING,
+  fail,
+  Film,
+  initializedFilm,
+  KUBERNETES_ROUTING,
+  progressingFilm,
+  seedSpec,
+  type World,
+} from './film.test-support.js';
 import type { Routes } from './model.js';
 
 const blueGreen = (iterations: number, extra = {}) =>
@@ -89,9 +98,9 @@ test('A/B testing routes matched traffic to the canary for N iterations, then pr
   );
 });
 
-test('the kubernetes provider forces 10 blue/green iterations and never routes', () => {
+test('a provider without weights (kubernetes) forces 10 blue/green iterations and never routes', () => {
   const spec = seedSpec({ match: [{ headers: { 'x-canary': { exact: 'insider' } } }] }, { provider: 'kubernetes' });
-  const film = progressingFilm(spec, { routesOf: kubernetesRoutes });
+  const film = progressingFilm(spec, { routesOf: kubernetesRoutes, routing: KUBERNETES_ROUTING });
   const first = film.tick();
   assert.deepEqual(first.events, [
     'Normal: Starting canary analysis for account.shop',
@@ -114,11 +123,26 @@ test('the kubernetes provider forces 10 blue/green iterations and never routes',
   assert.ok(!film.frames.some((frame) => frame.actions.some((action) => action.kind === 'set-routes')));
 });
 
-test('the operator-wide default provider applies when spec.provider is empty', () => {
+test('the engine decides by capability, not by provider name', () => {
   const spec = seedSpec();
   delete spec.provider;
-  const film = new Film(spec, { defaultProvider: 'kubernetes', routesOf: kubernetesRoutes });
+  const film = new Film(spec, { routing: { ...KUBERNETES_ROUTING, provider: 'any' }, routesOf: kubernetesRoutes });
   film.tick();
   film.tick({ deploy: 'r2' });
-  assert.equal(film.tick().events.at(-1), 'Normal: Advance account.shop canary iteration 1/10');
+  assert.deepEqual(film.tick().events, [
+    'Normal: Starting canary analysis for account.shop',
+    'Warning: Progressive traffic is not supported when using the any provider',
+    'Warning: Setting canaryAnalysis.iterations: 10',
+    'Normal: Advance account.shop canary iteration 1/10',
+  ]);
+});
+
+test('a provider with weights but no header match drops A/B testing to blue/green, with a warning', () => {
+  const spec = seedSpec({ iterations: 2, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] });
+  const film = progressingFilm(spec, { routing: { ...APPMESH_ROUTING, headerMatch: false } });
+  assert.deepEqual(film.tick().events, [
+    'Normal: Starting canary analysis for account.shop',
+    'Warning: A/B testing is not supported when using the appmesh:v1beta2 provider',
+    'Normal: Advance account.shop canary iteration 1/2',
+  ]);
 });

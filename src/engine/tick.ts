@@ -4,8 +4,17 @@
  * gathered by the controller replay the same decisions up to the next missing one.
  */
 import type { CanaryAnalysis, CanarySpec, CanaryStatus, Phase } from '../api/index.js';
-import type { Action, Answers, EngineEvent, Need, Observation, StepInput, StepResult } from './model.js';
-import { analysisOf, analysisThreshold, providerOf, strategyOf, type StrategyPlan } from './settings.js';
+import type {
+  Action,
+  Answers,
+  EngineEvent,
+  Need,
+  Observation,
+  RoutingCapabilities,
+  StepInput,
+  StepResult,
+} from './model.js';
+import { analysisOf, analysisThreshold, strategyOf, type StrategyPlan } from './settings.js';
 import { StatusDraft } from './status.js';
 import { maxWeightOf } from './weights.js';
 
@@ -33,7 +42,8 @@ export class Tick {
   readonly phase: Phase;
   readonly observation: Observation;
   readonly answers: Answers;
-  readonly provider: string;
+  /** What the routing provider can do. */
+  readonly routing: RoutingCapabilities;
   readonly threshold: number;
   readonly maxWeight: number;
   readonly plan: StrategyPlan;
@@ -53,10 +63,10 @@ export class Tick {
     this.phase = input.status?.phase ?? '';
     this.observation = input.observation;
     this.answers = input.observation.answers ?? {};
-    this.provider = providerOf(input.spec, input.defaultProvider);
+    this.routing = input.routing;
     this.threshold = analysisThreshold(input.spec);
     this.maxWeight = maxWeightOf(input.spec);
-    this.plan = strategyOf(input.spec, this.provider);
+    this.plan = strategyOf(input.spec, input.routing);
     this.command = input.command;
     this.draft = new StatusDraft(input.status, input.observation.revision, this.kind, input.now);
   }

@@ -5,6 +5,7 @@ import type { Cluster } from '../kube/cluster.js';
 import type { KubeObject, ObjectRef } from '../kube/objects.js';
 import { CanaryMetricsAnalyzer } from './analyzer.js';
 import type { HttpFetch } from './http.js';
+import { providerRegistry } from '../routers/providers.js';
 
 interface Call {
   readonly url: URL;
@@ -38,8 +39,13 @@ function canary(spec: Record<string, unknown> = {}): Canary {
 
 function analyzer(objects: KubeObject[], calls: Call[], value = '42', defaultProvider = 'appmesh:v1beta2') {
   return new CanaryMetricsAnalyzer(
-    { cluster: fakeCluster(objects), fetch: fakePrometheus(value, calls), clock: { now: () => 1_700_000_000_000 } },
-    { defaultMetricsServer: 'http://prometheus.mesh:9090', defaultProvider, timeoutMs: 1000 },
+    {
+      cluster: fakeCluster(objects),
+      providers: providerRegistry(defaultProvider),
+      fetch: fakePrometheus(value, calls),
+      clock: { now: () => 1_700_000_000_000 },
+    },
+    { defaultMetricsServer: 'http://prometheus.mesh:9090', timeoutMs: 1000 },
   );
 }
 

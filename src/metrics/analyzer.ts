@@ -8,13 +8,15 @@
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { Canary, CanaryMetric, MetricTemplate } from '../api/index.js';
 import { metricSourceOf, type MetricSource, type MetricValue } from '../engine/index.js';
-import type { MetricsAnalyzer } from '../hooks/check-runner.js';
 import type { Cluster } from '../kube/cluster.js';
 import { secretData } from '../kube/secrets.js';
 import type { Gvk, KubeObject } from '../kube/objects.js';
-import { builtinQueryTemplate, isBuiltinMetric, metricsProviderOf, observerFor, toJudgeUnit } from './builtin.js';
+import type { ProviderRegistry } from '../routers/registry.js';
+import { builtinQueryTemplate, isBuiltinMetric, toJudgeUnit } from './builtin.js';
 import type { HttpFetch } from './http.js';
-import { createMetricsProvider, type Credentials, type MetricsProvider, type ProviderContext } from './provider.js';
+import type { MetricsAnalyzer } from './port.js';
+import type { Credentials, MetricsProvider, ProviderContext } from './provider.js';
+import { createMetricsProvider } from './provider-factory.js';
 import { PrometheusProvider } from './prometheus.js';
 import { queryModel, renderQuery } from './render.js';
 import { failure } from './values.js';
@@ -30,6 +32,8 @@ export const METRICS_KINDS: readonly Gvk[] = [METRIC_TEMPLATE_GVK, SECRET_GVK];
 export interface CanaryMetricsAnalyzerDeps {
   /** Reads MetricTemplates and Secrets (both must be cached kinds). */
   readonly cluster: Cluster;
+  /** Which builtin queries a canary's provider uses. */
+  readonly providers: ProviderRegistry;
   /** HTTP client. Default: undici's `fetch` (which honours `insecureSkipVerify`). */
   readonly fetch?: HttpFetch;
   /** Wall clock for query windows. Default: `Date.now`. */
@@ -40,8 +44,6 @@ export interface CanaryMetricsAnalyzerDeps {
 export interface CanaryMetricsAnalyzerOptions {
   /** Prometheus for builtin and inline-query metrics of canaries without `spec.metricsServer`, e.g. `http://prometheus:9090`. */
   readonly defaultMetricsServer: string;
-  /** Routing provider of canaries that name none; selects the builtin queries (e.g. `appmesh:v1beta2`). */
-  readonly defaultProvider: string;
   /** Timeout of each request to a metrics backend, in ms. Default 5000 (Flagger's). */
   readonly timeoutMs?: number;
 }
@@ -133,19 +135,19 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
 
   private async measureBuiltin(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<MetricValue> {
     if (!isBuiltinMetric(metric.name)) return failure(`metric ${metric.name} is not a builtin check`);
-    const provider = metricsProviderOf(canary, this.options.defaultProvider);
-    const observer = observerFor(provider);
-    if (observer === undefined) {
+    const { name, plugin } = this.deps.providers.resolve(canary);
+    if (!plugin) {
       return failure(
-        `builtin metric ${metric.name} is not available for provider ${provider} (Serin carries the appmesh, kubernetes and gatewayapi queries); use a MetricTemplate`,
+        `builtin metric ${metric.name} is not available for provider ${name} (Serin carries the appmesh, kubernetes and gatewayapi queries); use a MetricTemplate`,
       );
     }
-    const rendered = renderQuery(builtinQueryTemplate(observer, metric.name), queryModel(canary, metric));
+    const series = plugin.builtinSeries;
+    const rendered = renderQuery(builtinQueryTemplate(series, metric.name), queryModel(canary, metric));
     if (!rendered.ok) return failure(`builtin metric ${metric.name}: ${rendered.problem}`);
     const server = this.metricsServer(canary);
     if (typeof server === 'string') return failure(server);
     const value = await server.query(rendered.query, signal);
-    return value.kind === 'value' ? { kind: 'value', value: toJudgeUnit(observer, metric.name, value.value) } : value;
+    return value.kind === 'value' ? { kind: 'value', value: toJudgeUnit(series, metric.name, value.value) } : value;
   }
 
   private async measureInline(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<MetricValue> {

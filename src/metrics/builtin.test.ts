@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Canary, CanaryMetric } from '../api/index.js';
-import { builtinQueryTemplate, observerFor, toJudgeUnit, type BuiltinMetric, type Observer } from './builtin.js';
+import { providerRegistry } from '../routers/providers.js';
+import type { BuiltinSeries } from '../routers/registry.js';
+import { builtinQueryTemplate, toJudgeUnit, type BuiltinMetric } from './builtin.js';
 import { collapseWhitespace } from './prometheus.js';
 import { queryModel, renderQuery } from './render.js';
 
@@ -13,7 +15,7 @@ const canary = {
 } as Canary;
 
 /** The query as sent to Prometheus: rendered, whitespace collapsed. */
-function sent(observer: Observer, metric: BuiltinMetric, interval?: string): string {
+function sent(observer: BuiltinSeries, metric: BuiltinMetric, interval?: string): string {
   const m = (interval ? { name: metric, interval } : { name: metric }) as CanaryMetric;
   const rendered = renderQuery(builtinQueryTemplate(observer, metric), queryModel(canary, m));
   assert.ok(rendered.ok);
@@ -60,7 +62,8 @@ describe('builtin queries are Flagger’s, whitespace collapsed', () => {
   });
 });
 
-describe('which builtin queries a provider gets', () => {
+describe('which builtin queries a provider gets (the provider registry says)', () => {
+  const observerFor = (provider: string) => providerRegistry('appmesh:v1beta2').lookup(provider)?.builtinSeries;
   test('appmesh* reads Envoy series; kubernetes and gatewayapi* read the app’s HTTP series', () => {
     assert.equal(observerFor('appmesh'), 'appmesh');
     assert.equal(observerFor('appmesh:v1beta2'), 'appmesh');

@@ -2,19 +2,15 @@
  * The builtin `request-success-rate` and `request-duration` checks (Flagger §7.1): Prometheus
  * queries written in Flagger's layout (whitespace is collapsed before they are sent), for App Mesh
  * (Envoy series) and for `kubernetes` / `gatewayapi:*` (the app's own `http_request_duration_seconds`).
+ * Which series a provider's canaries use is the provider registry's answer (`builtinSeries`).
  * Success rate is a percentage; duration is the P99 in milliseconds (the HTTP series are seconds).
  */
-import type { Canary } from '../api/index.js';
+import { BuiltinSeries } from '../routers/registry.js';
 
 /** The builtin metric names. */
 export const BuiltinMetric = { SuccessRate: 'request-success-rate', Duration: 'request-duration' } as const;
 /** Union of {@link BuiltinMetric} values. */
 export type BuiltinMetric = (typeof BuiltinMetric)[keyof typeof BuiltinMetric];
-
-/** Which family of series the builtin queries read. */
-export const Observer = { AppMesh: 'appmesh', Http: 'http' } as const;
-/** Union of {@link Observer} values. */
-export type Observer = (typeof Observer)[keyof typeof Observer];
 
 /** Whether `name` selects a builtin check. */
 export function isBuiltinMetric(name: string): name is BuiltinMetric {
@@ -94,38 +90,20 @@ histogram_quantile(
   ) by (le)
 )`;
 
-const QUERIES: Readonly<Record<Observer, Readonly<Record<BuiltinMetric, string>>>> = {
+const QUERIES: Readonly<Record<BuiltinSeries, Readonly<Record<BuiltinMetric, string>>>> = {
   appmesh: { 'request-success-rate': APPMESH_SUCCESS_RATE, 'request-duration': APPMESH_DURATION },
   http: { 'request-success-rate': HTTP_SUCCESS_RATE, 'request-duration': HTTP_DURATION },
 };
 
-/**
- * The observer for a routing provider, as Flagger picks it by prefix: `appmesh*` → App Mesh;
- * `kubernetes` or `gatewayapi*` → HTTP. Undefined for the meshes whose builtin queries Serin does
- * not carry (Flagger would use Istio's series for an unknown one).
- */
-export function observerFor(provider: string): Observer | undefined {
-  if (provider.startsWith('appmesh')) return Observer.AppMesh;
-  if (provider === 'kubernetes' || provider.startsWith('kubernetes:') || provider.startsWith('gatewayapi')) {
-    return Observer.Http;
-  }
-  return undefined;
-}
-
-/** The provider whose builtin queries a canary uses: `spec.provider`, else the operator default. */
-export function metricsProviderOf(canary: Canary, defaultProvider: string): string {
-  return canary.spec.provider || defaultProvider;
-}
-
 /** The query template (Go-template text) of a builtin check. */
-export function builtinQueryTemplate(observer: Observer, metric: BuiltinMetric): string {
-  return QUERIES[observer][metric];
+export function builtinQueryTemplate(series: BuiltinSeries, metric: BuiltinMetric): string {
+  return QUERIES[series][metric];
 }
 
 /**
  * Converts a builtin query result to the unit the judge expects: success rate as is (percent),
  * duration in milliseconds (Envoy's histogram is already ms; the HTTP histogram is seconds).
  */
-export function toJudgeUnit(observer: Observer, metric: BuiltinMetric, value: number): number {
-  return metric === BuiltinMetric.Duration && observer === Observer.Http ? value * 1000 : value;
+export function toJudgeUnit(series: BuiltinSeries, metric: BuiltinMetric, value: number): number {
+  return metric === BuiltinMetric.Duration && series === BuiltinSeries.Http ? value * 1000 : value;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { MetricTemplateSpec } from '../api/index.js';
-import { createMetricsProvider, type Credentials, type ProviderContext } from './provider.js';
+import { createMetricsProvider } from './provider-factory.js';
+import type { Credentials, ProviderContext } from './provider.js';
 
 const context: ProviderContext = {
   fetch: () => Promise.reject(new Error('no network in unit tests')),

@@ -1,18 +1,11 @@
 /**
- * The `MetricsProvider` port and the factory that builds one from a MetricTemplate's
- * `spec.provider` (Flagger §7.4). Unlike Flagger, an unknown or unserved type is an error that
- * names it: Flagger silently runs the query against Prometheus instead, which turns a typo into
- * confusing PromQL errors (or worse, a passing check against the wrong backend).
+ * The `MetricsProvider` port: what every metrics backend adapter implements and is built from.
+ * The factory that picks an adapter by MetricTemplate type is provider-factory.ts, so the adapters
+ * import this file and nothing imports back into them but the factory.
  */
 import type { MetricTemplateSpec } from '../api/index.js';
 import type { MetricValue } from '../engine/index.js';
-import { createCloudWatchProvider } from './cloudwatch.js';
-import { createDatadogProvider } from './datadog.js';
-import { createGraphiteProvider } from './graphite.js';
 import type { HttpContext } from './http.js';
-import { createInfluxDbProvider } from './influxdb.js';
-import { createNewRelicProvider } from './newrelic.js';
-import { createPrometheusProvider } from './prometheus.js';
 
 /** Runs queries against one metrics backend. Outcomes are values; it never throws for backend trouble. */
 export interface MetricsProvider {
@@ -46,48 +39,6 @@ export interface ProviderInput {
 /** A built provider, or why it cannot be built (bad address, missing secret key, unknown type). */
 export type ProviderBuild =
   { readonly ok: true; readonly provider: MetricsProvider } | { readonly ok: false; readonly message: string };
-
-/** Provider types Serin can query. */
-export const SERVED_PROVIDER_TYPES = [
-  'prometheus',
-  'datadog',
-  'cloudwatch',
-  'newrelic',
-  'graphite',
-  'influxdb',
-] as const;
-
-/** Flagger's types that Serin does not serve yet (they need cloud SDKs or in-cluster APIs). */
-const UNSERVED_PROVIDER_TYPES = new Set(['stackdriver', 'dynatrace', 'keptn', 'splunk', 'externalmetrics']);
-
-/** Builds the adapter for `input.spec.type`. */
-export function createMetricsProvider(input: ProviderInput, context: ProviderContext): ProviderBuild {
-  const type: string = input.spec.type;
-  switch (type) {
-    case 'prometheus':
-      return createPrometheusProvider(input, context);
-    case 'datadog':
-      return createDatadogProvider(input, context);
-    case 'cloudwatch':
-      return createCloudWatchProvider(input, context);
-    case 'newrelic':
-      return createNewRelicProvider(input, context);
-    case 'graphite':
-      return createGraphiteProvider(input, context);
-    case 'influxdb':
-      return createInfluxDbProvider(input, context);
-    default: {
-      const served = SERVED_PROVIDER_TYPES.join(', ');
-      if (UNSERVED_PROVIDER_TYPES.has(type)) {
-        return {
-          ok: false,
-          message: `metrics provider type "${type}" is not supported by Serin yet (served: ${served})`,
-        };
-      }
-      return { ok: false, message: `unknown metrics provider type "${type}" (served: ${served})` };
-    }
-  }
-}
 
 /** A secret key, or the sentence saying the Secret lacks it. */
 export function requiredKey(

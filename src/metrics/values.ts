@@ -1,5 +1,6 @@
 /** Small helpers every provider uses to turn what a backend said into a `MetricValue`. */
-import { parseGoDuration, type MetricValue } from '../engine/index.js';
+import type { MetricValue } from '../engine/index.js';
+import { positiveDurationMs } from '../lib/duration.js';
 
 /** Flagger's "no data" sentinel text (`ErrNoValuesFound`). */
 export const NO_VALUES = 'no values found';
@@ -37,8 +38,8 @@ export function parseGoFloat(text: string): number | undefined {
 
 /** Seconds of a metric interval (Go duration), or the sentence explaining why it is not one. */
 export function intervalSeconds(interval: string): number | string {
-  const ms = parseGoDuration(interval);
-  if (ms === undefined || ms <= 0) {
+  const ms = positiveDurationMs(interval);
+  if (ms === undefined) {
     return `error parsing metric interval: ${JSON.stringify(interval)} is not a positive Go duration like 30s, 1m or 1h`;
   }
   // Go: int64(d.Seconds()), i.e. whole seconds toward zero.

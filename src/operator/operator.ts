@@ -2,24 +2,19 @@ import type { Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { ALERT_PROVIDER_KIND, createValidators, FLAGGER_API_VERSION, type Canary } from '../api/index.js';
 import { systemClock, type Clock } from '../controller/clock.js';
-import { CANARY_GVK, CONFIGMAP_GVK, CanaryController, DEPLOYMENT_GVK, SECRET_GVK } from '../controller/controller.js';
-import { EventRecorder } from '../controller/event-recorder.js';
-import { Reconciler } from '../controller/reconciler.js';
-import { analysisIntervalMs, judgeMetric } from '../engine/index.js';
-import { CheckRunner } from '../hooks/check-runner.js';
-import { CanaryMetricsAnalyzer, METRICS_KINDS } from '../metrics/analyzer.js';
+import { CANARY_GVK, type CanaryController } from '../controller/controller.js';
+import { analysisIntervalMs } from '../engine/index.js';
+import { CanaryMetricsAnalyzer } from '../metrics/analyzer.js';
 import { ApiCluster } from '../kube/api-cluster.js';
 import type { Gvk } from '../kube/objects.js';
 import { KubeRest } from '../kube/rest.js';
-import { AppMeshRouter, APPMESH_KINDS } from '../routers/appmesh.js';
-import { KubernetesServices } from '../routers/kubernetes-services.js';
-import type { TrafficRouter } from '../routers/router.js';
-import { DeploymentTarget } from '../targets/deployment.js';
+import { providerRegistry } from '../routers/providers.js';
+import { TargetRegistry } from '../targets/registry.js';
 import { AlertDispatcher, type PostJson } from '../alerts/dispatcher.js';
 import type { ChatTarget } from '../alerts/payloads.js';
 import { postJson } from '../alerts/post.js';
+import { cachedKinds, composeController } from './compose.js';
 import { startHttpServer } from './http-server.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 
@@ -68,17 +63,6 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-const ALERT_PROVIDER_GVK: Gvk = { apiVersion: FLAGGER_API_VERSION, kind: ALERT_PROVIDER_KIND };
-
-const BASE_KINDS: readonly Gvk[] = [
-  CANARY_GVK,
-  DEPLOYMENT_GVK,
-  CONFIGMAP_GVK,
-  SECRET_GVK,
-  { apiVersion: 'v1', kind: 'Service' },
-  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
-];
-
 /** Kinds whose API the cluster serves; App Mesh CRDs may be absent (then App Mesh canaries report it). */
 async function servedKinds(rest: KubeRest, kinds: readonly Gvk[], log: Logger): Promise<Gvk[]> {
   const served: Gvk[] = [];
@@ -106,16 +90,15 @@ export async function startOperator(
   if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
   else kc.loadFromDefault();
   const rest = new KubeRest(kc);
-  const optional = [
-    ...APPMESH_KINDS,
-    ...METRICS_KINDS.filter((k) => !BASE_KINDS.some((b) => b.kind === k.kind)),
-    ALERT_PROVIDER_GVK,
-  ];
-  const kinds = [...BASE_KINDS, ...(await servedKinds(rest, optional, log))];
-  for (const required of BASE_KINDS.slice(0, 1)) {
-    if (!kinds.includes(required))
-      throw new Error('the Canary CRD (canaries.flagger.app) is not installed; apply deploy/crds/all.yaml');
+  const providers = providerRegistry(options.meshProvider);
+  const targets = new TargetRegistry();
+  const { required, optional } = cachedKinds(providers, targets);
+  if ((await servedKinds(rest, [CANARY_GVK], log)).length === 0) {
+    throw new OperatorStartError(
+      'the Canary CRD (canaries.flagger.app) is not served by this cluster; apply deploy/crds/all.yaml first',
+    );
   }
+  const kinds = [...required, ...(await servedKinds(rest, optional, log))];
   const cluster = new ApiCluster(kc, {
     kinds,
     namespace: options.namespace,
@@ -124,49 +107,34 @@ export async function startOperator(
   log.info({ kinds: kinds.map((k) => k.kind), namespace: options.namespace ?? '*' }, 'starting caches');
   await cluster.start();
 
-  const appMeshServed = kinds.some((k) => k.apiVersion === 'appmesh.k8s.aws/v1beta2');
-  const appMesh = appMeshServed ? new AppMeshRouter({ cluster }) : undefined;
-  const routers: Record<string, TrafficRouter | undefined> = { appmesh: appMesh, 'appmesh:v1beta2': appMesh };
   const metrics = new CanaryMetricsAnalyzer(
-    { cluster },
-    { defaultMetricsServer: options.metricsServer, defaultProvider: options.meshProvider, timeoutMs: 5000 },
+    { cluster, providers },
+    { defaultMetricsServer: options.metricsServer, timeoutMs: 5000 },
   );
-  const events = new EventRecorder({ cluster, clock }, (err) => log.warn({ err }, 'recording an event failed'));
-  const reconciler = new Reconciler(
+  const { controller, alerts } = composeController(
     {
       cluster,
-      target: new DeploymentTarget(
-        { cluster },
-        {
-          selectorLabels: options.selectorLabels,
-          includeLabelPrefixes: options.includeLabelPrefixes,
-          configTracking: options.configTracking,
-        },
-      ),
-      services: new KubernetesServices({ cluster }),
-      router: (provider) => routers[provider],
-      checks: new CheckRunner({ metrics, judge: judgeMetric, defaultProvider: options.meshProvider }),
-      checkProviders: (canary, signal) => metrics.checkProviders(canary, signal),
-      events,
       clock,
       log,
-      validate: createValidators().canary,
+      providers,
+      targets,
+      metrics,
+      checkProviders: (canary, signal) => metrics.checkProviders(canary, signal),
       alerts: new AlertDispatcher(
         { cluster, post: options.postAlert ?? postJson },
         { clusterName: options.clusterName, global: options.globalNotifier },
       ),
+      served: (gvk) => kinds.some((k) => k.kind === gvk.kind && k.apiVersion === gvk.apiVersion),
+      onEventError: (err) => log.warn({ err }, 'recording an event failed'),
     },
-    { defaultProvider: options.meshProvider },
-  );
-  const controller = new CanaryController(
-    { cluster, reconciler, clock, log },
     {
-      intervalMs: (canary: Canary) =>
-        Math.max(options.minIntervalMs, analysisIntervalMs(canary.spec, options.minIntervalMs)),
+      target: {
+        selectorLabels: options.selectorLabels,
+        includeLabelPrefixes: options.includeLabelPrefixes,
+        configTracking: options.configTracking,
+      },
       concurrency: options.concurrency,
-      ownedKinds: kinds.filter(
-        (k) => k.kind !== CANARY_GVK.kind && k.kind !== 'Deployment' && k.kind !== 'ConfigMap' && k.kind !== 'Secret',
-      ),
+      intervalMs: (canary) => Math.max(options.minIntervalMs, analysisIntervalMs(canary.spec, options.minIntervalMs)),
     },
   );
   const elector = options.leaderElection ? new LeaderElector({ rest, log }, options.leaderElection) : undefined;
@@ -201,10 +169,20 @@ export async function startOperator(
     stop: async () => {
       controller.stop();
       await elector?.stop();
+      // Alerts already decided are delivered (each send has its own timeout) before the caches go.
+      await alerts.drained();
       cluster.stop();
       await metrics.close();
       await new Promise((r) => server.close(r));
       log.info('serin operator stopped');
     },
   };
+}
+
+/** The operator cannot start on this cluster (a missing CRD); the message says what to do. */
+export class OperatorStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OperatorStartError';
+  }
 }

@@ -9,7 +9,9 @@ import { MeshProvider, type Canary } from '../api/index.js';
 import type { Routes } from '../engine/model.js';
 import { isKubeError, KubeErrorReason, type Cluster } from '../kube/cluster.js';
 import { refOf, type Gvk, type KubeObject } from '../kube/objects.js';
-import type { Result, TargetMetadata } from '../targets/target.js';
+import type { Result } from '../lib/result.js';
+import type { TargetMetadata } from '../targets/target.js';
+import { BuiltinSeries, type ProviderPlugin } from './registry.js';
 import type { TrafficRouter } from './router.js';
 import { desiredVirtualNode, desiredVirtualRouter, desiredVirtualService } from './appmesh-objects.js';
 import { readWeights, routesWithWeights, virtualNodeUpdate, virtualRouterUpdate } from './appmesh-rules.js';
@@ -28,9 +30,21 @@ import { OK, withSignal, writeProblem } from './write-outcome.js';
 export const APPMESH_KINDS: readonly Gvk[] = [VIRTUAL_NODE, VIRTUAL_ROUTER, VIRTUAL_SERVICE];
 
 /** Whether `provider` is served by {@link AppMeshRouter}: `appmesh`, or anything starting with `appmesh:v1beta2` (as Flagger matches it). */
-export function isAppMeshProvider(provider: string | undefined): boolean {
-  return provider === MeshProvider.AppMesh || (provider ?? '').startsWith(MeshProvider.AppMeshV1beta2);
+function isAppMeshProvider(provider: string): boolean {
+  return provider === MeshProvider.AppMesh || provider.startsWith(MeshProvider.AppMeshV1beta2);
 }
+
+/** App Mesh in the provider registry: weights and header matches (A/B), objects before the primary. */
+export const APPMESH_PROVIDER: ProviderPlugin = Object.freeze({
+  name: MeshProvider.AppMeshV1beta2,
+  matches: isAppMeshProvider,
+  capabilities: { weights: true, headerMatch: true, mirroring: false, sessionAffinity: false },
+  routesBeforePrimary: true,
+  builtinSeries: BuiltinSeries.AppMesh,
+  api: 'App Mesh API appmesh.k8s.aws/v1beta2',
+  kinds: APPMESH_KINDS,
+  createRouter: (deps: AppMeshRouterDeps) => new AppMeshRouter(deps),
+});
 
 /** Ports of `AppMeshRouter`. */
 export interface AppMeshRouterDeps {

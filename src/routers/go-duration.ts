@@ -1,8 +1,8 @@
 /**
  * Durations as Flagger's App Mesh router reads `service.timeout` and `retries.perTryTimeout`: with
- * Go's `time.ParseDuration` (the engine's `parseGoDuration`, in ms) and `Duration.Milliseconds()`.
+ * Go's `time.ParseDuration` (`lib/duration`, in ms) and `Duration.Milliseconds()`.
  */
-import { parseGoDuration } from '../engine/index.js';
+import { nonNegativeDurationMs } from '../lib/duration.js';
 
 /**
  * Whole milliseconds of a Go duration (Go's `Duration.Milliseconds()`, which truncates), or
@@ -10,9 +10,8 @@ import { parseGoDuration } from '../engine/index.js';
  * negative one is treated as unset rather than sent to be rejected.
  */
 export function goDurationMillis(text: string | undefined): number | undefined {
-  if (text === undefined || text === '') return undefined;
-  const ms = parseGoDuration(text);
-  if (ms === undefined || ms < 0) return undefined;
+  const ms = text === undefined ? undefined : nonNegativeDurationMs(text);
+  if (ms === undefined) return undefined;
   // Round away float noise (0.1 + 0.2) before truncating, as Go's integer nanoseconds would.
   return Math.trunc(Math.round(ms * 1e6) / 1e6);
 }

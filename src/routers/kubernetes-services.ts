@@ -6,7 +6,8 @@
 import type { Canary } from '../api/index.js';
 import { isKubeError, KubeErrorReason, type Cluster } from '../kube/cluster.js';
 import { refOf } from '../kube/objects.js';
-import type { Result, TargetMetadata } from '../targets/target.js';
+import type { Result } from '../lib/result.js';
+import type { TargetMetadata } from '../targets/target.js';
 import type { ServiceRouter } from './router.js';
 import { canaryController, canaryKey, serviceNames } from './canary-names.js';
 import {

@@ -4,7 +4,8 @@
  */
 import type { Canary } from '../api/index.js';
 import type { Routes } from '../engine/model.js';
-import type { Result, TargetMetadata } from '../targets/target.js';
+import type { Result } from '../lib/result.js';
+import type { TargetMetadata } from '../targets/target.js';
 
 export interface TrafficRouter {
   /** Creates or updates the provider's routing objects (owned by the Canary), keeping live weights. */

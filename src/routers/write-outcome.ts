@@ -4,7 +4,7 @@
  * cache, the API server unreachable) is thrown for the controller to retry on the next tick.
  */
 import { KubeErrorReason, KubeWriteError, type WriteOptions } from '../kube/cluster.js';
-import type { Result } from '../targets/target.js';
+import type { Result } from '../lib/result.js';
 
 /** The successful `Result<void>`. */
 export const OK: Result<void> = { ok: true, value: undefined };

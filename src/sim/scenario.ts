@@ -7,10 +7,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { parseAllDocuments } from 'yaml';
 import { createSchemaValidator, formatIssues } from '../api/index.js';
 import { StringEnum, StringMap } from '../api/schema-kit.js';
+import { NON_NEGATIVE_DURATION_PATTERN, nonNegativeDurationMs } from '../lib/duration.js';
 
 const DurationText = Type.String({
-  pattern: '^([0-9]+(ms|s|m|h))+$',
-  description: 'A duration such as `30s`, `2m`, `1h30m`.',
+  pattern: NON_NEGATIVE_DURATION_PATTERN,
+  description: 'A Go duration such as `500ms`, `30s`, `1h30m`; never negative.',
 });
 
 const WhenSchema = Type.Object(
@@ -102,7 +103,7 @@ export const ScenarioSchema = Type.Object(
     metadata: Type.Object({ name: Type.String({ minLength: 1 }) }, { description: 'The scenario name.' }),
     description: Type.Optional(Type.String({ description: 'What the scenario plays, shown in the output.' })),
     duration: Type.Optional(
-      Type.String({ pattern: '^([0-9]+(ms|s|m|h))+$', description: 'Virtual time limit; default `2h`.' }),
+      Type.String({ pattern: NON_NEGATIVE_DURATION_PATTERN, description: 'Virtual time limit; default `2h`.' }),
     ),
     versions: Type.Array(VersionSchema, { minItems: 1, description: 'Behaviours, first match wins.' }),
     webhooks: Type.Optional(
@@ -119,13 +120,8 @@ export type Scenario = Static<typeof ScenarioSchema>;
 export type ScenarioVersion = Static<typeof VersionSchema>;
 export type ScenarioStep = Static<typeof StepSchema>;
 
-/** Parses a Go-style duration (`1h30m`, `45s`, `500ms`) to ms; undefined when it is not one. */
-export function durationMs(text: string): number | undefined {
-  const parts = [...text.matchAll(/([0-9]+)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
-}
+/** A scenario duration (`1h30m`, `45s`, `500ms`; Go's grammar) in ms; undefined when it is not one or is negative. */
+export const durationMs: (text: string) => number | undefined = nonNegativeDurationMs;
 
 const STEP_ACTIONS = ['configMap', 'setImage', 'patchCanary', 'rolloutRestart', 'serin'] as const;
 

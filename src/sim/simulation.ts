@@ -143,8 +143,8 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
   });
   world.stop();
   const finalCanary = cluster.get<Canary>({ ...CANARY_GVK, namespace: ns, name });
-  const router = finalCanary ? routers[finalCanary.spec.provider || defaultProvider] : undefined;
-  const routes = finalCanary && router ? router.routes(finalCanary) : undefined;
+  const router = finalCanary ? routers.routerFor(routers.registry.resolve(finalCanary)) : undefined;
+  const routes = finalCanary && router?.ok ? router.router.routes(finalCanary) : undefined;
 
   const phase = phaseOf();
   const lastWeight = weights.at(-1);

@@ -1,15 +1,11 @@
 import { pino } from 'pino';
-import { createValidators } from '../api/index.js';
-import { CanaryController } from '../controller/controller.js';
-import { EventRecorder } from '../controller/event-recorder.js';
-import { Reconciler } from '../controller/reconciler.js';
-import { analysisIntervalMs, judgeMetric } from '../engine/index.js';
-import { CheckRunner } from '../hooks/check-runner.js';
+import type { CanaryController } from '../controller/controller.js';
+import { analysisIntervalMs } from '../engine/index.js';
 import type { KubeObject } from '../kube/objects.js';
-import { AppMeshRouter } from '../routers/appmesh.js';
-import { KubernetesServices } from '../routers/kubernetes-services.js';
-import type { TrafficRouter } from '../routers/router.js';
-import { DeploymentTarget } from '../targets/deployment.js';
+import { composeController } from '../operator/compose.js';
+import { providerRegistry } from '../routers/providers.js';
+import type { RouterSet } from '../routers/registry.js';
+import { TargetRegistry } from '../targets/registry.js';
 import { MemoryCluster } from './memory-cluster.js';
 import type { Scenario } from './scenario.js';
 import { ScenarioMetrics, scenarioWebhooks } from './scenario-checks.js';
@@ -29,14 +25,16 @@ export interface SimWorldOptions {
 }
 
 /**
- * The operator's real parts — controller, reconciler, engine, Deployment target, Services, App Mesh
- * router — wired to an in-memory cluster, a virtual clock, a workload simulator and the scenario's
- * metric values and webhook answers. `serin simulate` and the benchmarks drive it.
+ * The operator's real parts — the same composition as `serin operator` (controller, reconciler,
+ * engine, targets, Services, routers from the registries) — wired to an in-memory cluster, a
+ * virtual clock, a workload simulator and the scenario's metric values and webhook answers.
+ * `serin simulate` and the benchmarks drive it.
  */
 export class SimWorld {
   readonly clock: VirtualClock;
   readonly cluster: MemoryCluster;
-  readonly routers: Readonly<Record<string, TrafficRouter>>;
+  /** The routers (and, through their registry, the provider of each canary). */
+  readonly routers: RouterSet;
   private readonly workloads: WorkloadSimulator;
   private readonly controller: CanaryController;
 
@@ -45,35 +43,28 @@ export class SimWorld {
     const clock = this.clock;
     const now = () => clock.now();
     const cluster = (this.cluster = options.cluster?.(now) ?? new MemoryCluster({ now }));
-    const log = pino({ enabled: false });
     this.workloads = new WorkloadSimulator({ cluster, clock }, options.scenario.versions);
-    const appMesh = new AppMeshRouter({ cluster });
-    this.routers = { appmesh: appMesh, 'appmesh:v1beta2': appMesh };
-    const reconciler = new Reconciler(
+    const providers = providerRegistry(options.defaultProvider);
+    const composed = composeController(
       {
         cluster,
-        target: new DeploymentTarget({ cluster }, {}),
-        services: new KubernetesServices({ cluster }),
-        router: (provider) => this.routers[provider],
-        checks: new CheckRunner({
-          metrics: new ScenarioMetrics(this.workloads),
-          judge: judgeMetric,
-          defaultProvider: options.defaultProvider,
-          callWebhook: scenarioWebhooks(options.scenario),
-        }),
-        events: new EventRecorder({ cluster, clock }, () => undefined),
         clock,
-        log,
-        validate: createValidators().canary,
+        log: pino({ enabled: false }),
+        providers,
+        targets: new TargetRegistry(),
+        metrics: new ScenarioMetrics(this.workloads),
+        callWebhook: scenarioWebhooks(options.scenario),
         // The scenario's metrics always answer: the operator's provider check passes, as it says.
         checkProviders: () => Promise.resolve({ ok: true }),
       },
-      { defaultProvider: options.defaultProvider },
+      {
+        target: {},
+        concurrency: options.concurrency ?? 4,
+        intervalMs: (c) => analysisIntervalMs(c.spec),
+      },
     );
-    this.controller = new CanaryController(
-      { cluster, reconciler, clock, log },
-      { intervalMs: (c) => analysisIntervalMs(c.spec), ownedKinds: [], concurrency: options.concurrency ?? 4 },
-    );
+    this.routers = composed.routers;
+    this.controller = composed.controller;
   }
 
   /** Creates the objects, starts the workloads and the controller, and lets everything settle. */

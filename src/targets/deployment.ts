@@ -7,9 +7,9 @@
 import type { Canary } from '../api/index.js';
 import type { Readiness } from '../engine/model.js';
 import type { Cluster } from '../kube/cluster.js';
-import type { Gvk } from '../kube/objects.js';
+import type { Gvk, KubeObject } from '../kube/objects.js';
 import { PrimaryAutoscaler } from './autoscaler.js';
-import { PRIMARY_SUFFIX } from './config-refs.js';
+import { PRIMARY_SUFFIX, scanConfigRefs, type ConfigRef } from './config-refs.js';
 import { ConfigTracker, trackedConfigMap, type TrackedConfig } from './config-tracking.js';
 import { CONFIG_MAP, DEPLOYMENT, HPA, SECRET, type Deployment } from './kube-types.js';
 import { newPrimaryDeployment, promotedPrimaryDeployment, type PrimaryContext } from './primary-deployment.js';
@@ -21,7 +21,15 @@ import {
   wrapReadiness,
 } from './readiness.js';
 import { canonicalJson, specHash } from './revision.js';
-import type { Problem, Result, Revision, TargetMetadata, WorkloadTarget } from './target.js';
+import type {
+  Problem,
+  Result,
+  Revision,
+  TargetMetadata,
+  TargetOptions,
+  TargetPlugin,
+  WorkloadTarget,
+} from './target.js';
 import { canaryKey, canaryOwnerRef, createIfMissing, upsert } from './writes.js';
 
 /** Selector labels Flagger searches by default (`-selector-labels`). */
@@ -36,21 +44,22 @@ export interface DeploymentTargetDeps {
   readonly cluster: Cluster;
 }
 
-/** Operator-wide settings (Flagger's `-selector-labels`, `-include-label-prefix`, `-enable-config-tracking`). */
-export interface DeploymentTargetOptions {
-  /** Pod label keys searched, in this order, in the target's `spec.selector.matchLabels`. Default {@link DEFAULT_SELECTOR_LABELS}. */
-  readonly selectorLabels?: readonly string[];
-  /** Prefixes of the target's labels and annotations copied to the primary (`*` = all). Default none. */
-  readonly includeLabelPrefixes?: readonly string[];
-  /** Track ConfigMaps and Secrets as part of the revision and give the primary its own copies. Default true. */
-  readonly configTracking?: boolean;
-}
+/** Operator-wide settings of the Deployment target. */
+export type DeploymentTargetOptions = TargetOptions;
 
 /** Containers whose ports are the mesh's, not the app's (left out of port discovery, as in Flagger). */
 const PROXY_CONTAINERS: ReadonlySet<string> = new Set(['istio-proxy', 'envoy']);
 
+/** Deployments in the target registry. */
+export const DEPLOYMENT_TARGET: TargetPlugin = Object.freeze({
+  gvk: DEPLOYMENT,
+  kinds: DEPLOYMENT_TARGET_KINDS,
+  create: (deps: DeploymentTargetDeps, options: TargetOptions) => new DeploymentTarget(deps, options),
+});
+
 /** Releases a Deployment progressively through its `-primary` copy. */
 export class DeploymentTarget implements WorkloadTarget {
+  readonly gvk: Gvk = DEPLOYMENT;
   private readonly cluster: Cluster;
   private readonly options: Required<DeploymentTargetOptions>;
   private readonly tracker: ConfigTracker;
@@ -65,6 +74,11 @@ export class DeploymentTarget implements WorkloadTarget {
     });
     this.tracker = new ConfigTracker(this.cluster, this.options.includeLabelPrefixes);
     this.autoscaler = new PrimaryAutoscaler(this.cluster);
+  }
+
+  configRefs(workload: KubeObject): ConfigRef[] {
+    const pod = (workload as Deployment).spec?.template?.spec;
+    return pod ? scanConfigRefs(pod) : [];
   }
 
   metadata(canary: Canary): Result<TargetMetadata> {

@@ -5,17 +5,12 @@
  */
 import type { Canary } from '../api/index.js';
 import type { Readiness } from '../engine/model.js';
+import type { Result } from '../lib/result.js';
+import type { Cluster } from '../kube/cluster.js';
+import type { Gvk, KubeObject } from '../kube/objects.js';
+import type { ConfigRef } from './config-refs.js';
 
-/** An expected problem a user must fix, reported on the Canary's status and events. */
-export interface Problem {
-  /** What is wrong, naming the object: "deployment shop/account not found". */
-  readonly message: string;
-  /** What to do about it: "create the Deployment or fix spec.targetRef.name". */
-  readonly fix: string;
-}
-
-/** An operation's value, or the Problem that stopped it (expected problems are values, not throws). */
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: Problem };
+export type { Problem, Result } from '../lib/result.js';
 
 /** What the routers and services need to know about the target. */
 export interface TargetMetadata {
@@ -37,6 +32,13 @@ export interface Revision {
 
 /** One workload kind Serin releases through a `-primary` copy; reads from caches, writes only on difference. */
 export interface WorkloadTarget {
+  /** The workload kind it releases (`spec.targetRef.kind`) with its API version. */
+  readonly gvk: Gvk;
+  /**
+   * The ConfigMaps and Secrets a workload object of this kind uses (one scan for tracking and for
+   * routing a config's watch event to the canaries whose target uses it).
+   */
+  configRefs(workload: KubeObject): ConfigRef[];
   /** Reads the target and finds its selector label. */
   metadata(canary: Canary): Result<TargetMetadata>;
   /** Current revision of the target (template + tracked configs). */
@@ -55,4 +57,24 @@ export interface WorkloadTarget {
   promote(canary: Canary, signal?: AbortSignal): Promise<void>;
   /** Restores the target for `revertOnDeletion` (scale it back up from the primary's replicas). */
   finalize(canary: Canary, signal?: AbortSignal): Promise<void>;
+}
+
+/** Operator-wide settings of every target (Flagger's `-selector-labels`, `-include-label-prefix`, `-enable-config-tracking`). */
+export interface TargetOptions {
+  /** Pod label keys searched, in this order, in the target's selector. Default `app`, `name`, `app.kubernetes.io/name`. */
+  readonly selectorLabels?: readonly string[];
+  /** Prefixes of the target's labels and annotations copied to the primary (`*` = all). Default none. */
+  readonly includeLabelPrefixes?: readonly string[];
+  /** Track ConfigMaps and Secrets as part of the revision and give the primary its own copies. Default true. */
+  readonly configTracking?: boolean;
+}
+
+/** One workload kind in the target registry: what it caches and how its target is built. */
+export interface TargetPlugin {
+  /** The workload kind (`spec.targetRef.kind`). */
+  readonly gvk: Gvk;
+  /** Every kind its target reads or writes, its own included (ConfigMaps, Secrets, HPAs): the operator caches them. */
+  readonly kinds: readonly Gvk[];
+  /** Builds the target on a cluster whose caches hold {@link kinds}. */
+  create(deps: { readonly cluster: Cluster }, options: TargetOptions): WorkloadTarget;
 }

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { fetch } from 'undici';
 import type { MetricValue } from '../../src/engine/index.js';
-import { createMetricsProvider, type MetricsProvider, type ProviderContext } from '../../src/metrics/provider.js';
+import { createMetricsProvider } from '../../src/metrics/provider-factory.js';
+import { type MetricsProvider, type ProviderContext } from '../../src/metrics/provider.js';
 import {
   startRecordingServer,
   type CannedAnswer,

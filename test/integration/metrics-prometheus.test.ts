@@ -3,6 +3,7 @@
  * whose series this file controls: App Mesh (Envoy) and app-level HTTP series of canary pods of
  * `shop/account`, plus a primary pod full of 5xx the builtin queries must not count.
  */
+import { providerRegistry } from '../../src/routers/providers.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Agent, fetch } from 'undici';
@@ -182,8 +183,8 @@ describe('builtin checks through the analyzer', () => {
   const cluster = {} as Cluster; // builtin checks read no Kubernetes objects
   const analyzer = (provider: string) =>
     new CanaryMetricsAnalyzer(
-      { cluster, fetch },
-      { defaultMetricsServer: prometheus.url, defaultProvider: provider, timeoutMs: 3000 },
+      { cluster, fetch, providers: providerRegistry(provider) },
+      { defaultMetricsServer: prometheus.url, timeoutMs: 3000 },
     );
   const metric = (name: string): CanaryMetric => ({ name, interval: '1m' });
 

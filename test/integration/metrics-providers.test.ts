@@ -7,12 +7,8 @@ import { after, describe, test, type TestContext } from 'node:test';
 import { Agent, fetch } from 'undici';
 import type { MetricTemplateSpec } from '../../src/api/index.js';
 import type { MetricValue } from '../../src/engine/index.js';
-import {
-  createMetricsProvider,
-  type Credentials,
-  type MetricsProvider,
-  type ProviderContext,
-} from '../../src/metrics/provider.js';
+import { createMetricsProvider } from '../../src/metrics/provider-factory.js';
+import { type Credentials, type MetricsProvider, type ProviderContext } from '../../src/metrics/provider.js';
 import {
   startRecordingServer,
   type CannedAnswer,

@@ -3,6 +3,7 @@
  * ApiCluster's caches, queried against a real Prometheus behind an authenticating proxy (bearer,
  * basic, custom headers) and behind TLS with a self-signed certificate.
  */
+import { providerRegistry } from '../../src/routers/providers.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -88,8 +89,8 @@ async function setup(t: TestContext): Promise<Setup> {
   const templateNs = await freshNamespace(t, kc, 'mt-templates');
   const cluster = await startApiCluster(t, METRICS_KINDS);
   const analyzer = new CanaryMetricsAnalyzer(
-    { cluster },
-    { defaultMetricsServer: prometheus.url, defaultProvider: 'appmesh:v1beta2', timeoutMs: 3000 },
+    { cluster, providers: providerRegistry('appmesh:v1beta2') },
+    { defaultMetricsServer: prometheus.url, timeoutMs: 3000 },
   );
   t.after(() => analyzer.close());
   return { cluster, canaryNs, templateNs, analyzer };

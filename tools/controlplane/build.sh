@@ -92,8 +92,12 @@ for f in "$gw"/config/crd/standard/*.yaml; do
 done
 chmod -R u+w "$dir"
 
+# first_line keeps the first line of a command's output without closing the pipe early: `cmd | head -1`
+# under pipefail fails with SIGPIPE (exit 141) whenever cmd is still writing when head exits.
+# shellcheck source=first-line.sh
+. "$here/first-line.sh"
 for b in kube-apiserver kube-controller-manager kube-scheduler etcd kwok; do
-  "$bin/$b" --version 2>&1 | head -1 | sed "s/^/[controlplane] $b: /" >&2
+  echo "[controlplane] $b: $(first_line "$bin/$b" --version)" >&2
 done
 touch "$stamp"
 step "done: $dir"

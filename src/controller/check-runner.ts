@@ -1,13 +1,9 @@
 import type { Canary, CanaryMetric, CanaryWebhook } from '../api/index.js';
 import type { CheckOutcome, GateType, JudgeContext, MetricSource, MetricValue } from '../engine/index.js';
 import { metricSourceOf } from '../engine/index.js';
-import { callWebhook, hooksOfType, payloadFor, type WebhookPayload } from './webhook.js';
-
-/** Measures one metric of a canary (Prometheus and friends; issue #4). */
-export interface MetricsAnalyzer {
-  /** `source` picks the builtin or the template query of a builtin-named metric that has both. */
-  measure(canary: Canary, metric: CanaryMetric, signal?: AbortSignal, source?: MetricSource): Promise<MetricValue>;
-}
+import { callWebhook, hooksOfType, payloadFor, type WebhookPayload } from '../hooks/webhook.js';
+import type { MetricsAnalyzer } from '../metrics/port.js';
+import type { ProviderRegistry } from '../routers/registry.js';
 
 /** Calls one webhook: over HTTP in the operator, from the scenario in `serin simulate`. */
 export type WebhookCaller = (
@@ -22,8 +18,8 @@ export class CheckRunner {
     private readonly deps: {
       readonly metrics: MetricsAnalyzer;
       readonly judge: (metric: CanaryMetric, value: MetricValue, context: JudgeContext) => CheckOutcome;
-      /** Provider for canaries that name none (names the metrics observer in messages). */
-      readonly defaultProvider: string;
+      /** Names the provider in effect (the metrics observer in messages). */
+      readonly providers: ProviderRegistry;
       /** Default: an HTTP POST (`callWebhook`). */
       readonly callWebhook?: WebhookCaller;
     },
@@ -68,25 +64,12 @@ export class CheckRunner {
   async analysis(canary: Canary, signal?: AbortSignal): Promise<CheckOutcome[]> {
     const outcomes = await this.hooks(canary, 'rollout', 'Progressing', signal);
     if (outcomes.some((o) => !o.ok)) return outcomes;
-    // As Flagger: every builtin check in spec order, then every template/inline-query check; a
-    // builtin-named metric with a templateRef takes part in both passes.
-    const metrics = canary.spec.analysis?.metrics ?? [];
-    const passes: [CanaryMetric, MetricSource][] = [
-      ...metrics
-        .filter((m) => metricSourceOf(m) === 'builtin')
-        .map((m): [CanaryMetric, MetricSource] => [m, 'builtin']),
-      ...metrics
-        .filter((m) => metricSourceOf(m) !== 'builtin' || m.templateRef)
-        .map((m): [CanaryMetric, MetricSource] => [
-          m,
-          metricSourceOf(m) === 'builtin' ? 'template' : metricSourceOf(m),
-        ]),
-    ];
+    const passes = metricPasses(canary.spec.analysis?.metrics ?? []);
     for (const [metric, source] of passes) {
       const context: JudgeContext = {
         target: canary.spec.targetRef.name,
         namespace: canary.metadata?.namespace ?? '',
-        metricsProvider: canary.spec.provider || this.deps.defaultProvider,
+        metricsProvider: this.deps.providers.resolve(canary).name,
         source,
       };
       const measured = await this.deps.metrics.measure(canary, metric, signal, source);
@@ -100,4 +83,17 @@ export class CheckRunner {
     }
     return outcomes;
   }
+}
+
+/**
+ * The order Flagger runs a canary's metrics in: every builtin check in spec order, then every
+ * template/inline-query check; a builtin-named metric with a templateRef takes part in both passes.
+ */
+export function metricPasses(metrics: readonly CanaryMetric[]): [CanaryMetric, MetricSource][] {
+  return [
+    ...metrics.filter((m) => metricSourceOf(m) === 'builtin').map((m): [CanaryMetric, MetricSource] => [m, 'builtin']),
+    ...metrics
+      .filter((m) => metricSourceOf(m) !== 'builtin' || m.templateRef)
+      .map((m): [CanaryMetric, MetricSource] => [m, metricSourceOf(m) === 'builtin' ? 'template' : metricSourceOf(m)]),
+  ];
 }

@@ -1,0 +1,118 @@
+/**
+ * The one composition of Serin's controller: registries, routers, targets, services, checks,
+ * status writer, alert queue, reconciler and controller. `serin operator` wires it to the real
+ * cluster, `serin simulate` (and the benchmarks) to the in-memory one, so the two cannot drift.
+ */
+import type { Logger } from 'pino';
+import { ALERT_PROVIDER_KIND, createValidators, FLAGGER_API_VERSION, type Canary } from '../api/index.js';
+import type { AlertDispatcher } from '../alerts/dispatcher.js';
+import { AlertQueue } from '../controller/alert-queue.js';
+import { CheckRunner, type WebhookCaller } from '../controller/check-runner.js';
+import type { Clock } from '../controller/clock.js';
+import { CANARY_GVK, CanaryController } from '../controller/controller.js';
+import { EventRecorder } from '../controller/event-recorder.js';
+import { Reconciler, type ReconcilerDeps } from '../controller/reconciler.js';
+import { StatusWriter } from '../controller/status-writer.js';
+import { judgeMetric } from '../engine/index.js';
+import type { Cluster } from '../kube/cluster.js';
+import type { Gvk } from '../kube/objects.js';
+import { METRIC_TEMPLATE_GVK } from '../metrics/analyzer.js';
+import type { MetricsAnalyzer } from '../metrics/port.js';
+import { KubernetesServices } from '../routers/kubernetes-services.js';
+import { RouterSet, type ProviderRegistry } from '../routers/registry.js';
+import type { TargetRegistry, TargetSet } from '../targets/registry.js';
+import type { TargetOptions } from '../targets/target.js';
+
+/** The Service kind: the apex, `-primary` and `-canary` Services every provider needs. */
+export const SERVICE_GVK: Gvk = { apiVersion: 'v1', kind: 'Service' };
+/** AlertProviders, read for `analysis.alerts`. */
+export const ALERT_PROVIDER_GVK: Gvk = { apiVersion: FLAGGER_API_VERSION, kind: ALERT_PROVIDER_KIND };
+
+/** The kinds the operator caches: those it cannot run without, and those a cluster may not serve. */
+export function cachedKinds(
+  providers: ProviderRegistry,
+  targets: TargetRegistry,
+): { readonly required: Gvk[]; readonly optional: Gvk[] } {
+  const required = [CANARY_GVK, ...targets.kinds(), SERVICE_GVK];
+  const has = (g: Gvk) => required.some((r) => r.kind === g.kind && r.apiVersion === g.apiVersion);
+  const optional = [...providers.kinds(), METRIC_TEMPLATE_GVK, ALERT_PROVIDER_GVK].filter((g) => !has(g));
+  return { required, optional };
+}
+
+/** The ports the composition is wired to. */
+export interface ComposeDeps {
+  /** Must cache the kinds of {@link cachedKinds} (the optional ones where served). */
+  readonly cluster: Cluster;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly providers: ProviderRegistry;
+  readonly targets: TargetRegistry;
+  /** Measures metrics: Prometheus and templates in the operator, the scenario's values in simulate. */
+  readonly metrics: MetricsAnalyzer;
+  /** Calls webhooks; default HTTP. */
+  readonly callWebhook?: WebhookCaller;
+  /** Are the canary's metric providers reachable (reported while initializing)? */
+  readonly checkProviders?: ReconcilerDeps['checkProviders'];
+  /** Sends alerts to chat; without it alerts only go to the log. */
+  readonly alerts?: AlertDispatcher | undefined;
+  /** Whether the cluster serves a kind (a provider whose kinds are not served has no router). */
+  readonly served?: (gvk: Gvk) => boolean;
+  /** Called when recording an event fails (it never fails a tick). */
+  readonly onEventError?: (err: unknown) => void;
+}
+
+/** Plain settings of the composition. */
+export interface ComposeOptions {
+  readonly target: TargetOptions;
+  /** Canaries reconciled at once. */
+  readonly concurrency: number;
+  /** The tick period of a canary, ms. */
+  readonly intervalMs: (canary: Canary) => number;
+}
+
+/** What the composition built. */
+export interface Composed {
+  readonly controller: CanaryController;
+  readonly reconciler: Reconciler;
+  readonly routers: RouterSet;
+  readonly targets: TargetSet;
+  readonly alerts: AlertQueue;
+}
+
+/** Builds the controller and everything it drives. Nothing starts until `controller.start()`. */
+export function composeController(deps: ComposeDeps, options: ComposeOptions): Composed {
+  const { cluster, clock, log } = deps;
+  const routers = new RouterSet(deps.providers, cluster, deps.served);
+  const targets = deps.targets.bind(cluster, options.target);
+  const events = new EventRecorder({ cluster, clock }, deps.onEventError ?? (() => undefined));
+  const status = new StatusWriter({ cluster, events, clock });
+  const alerts = new AlertQueue({ alerts: deps.alerts, log, warn: (c, m) => status.event(c, 'Warning', m) });
+  const reconciler = new Reconciler({
+    cluster,
+    targets,
+    services: new KubernetesServices({ cluster }),
+    routers,
+    checks: new CheckRunner({
+      metrics: deps.metrics,
+      judge: judgeMetric,
+      providers: deps.providers,
+      ...(deps.callWebhook ? { callWebhook: deps.callWebhook } : {}),
+    }),
+    status,
+    alerts,
+    clock,
+    log,
+    validate: createValidators().canary,
+    ...(deps.checkProviders ? { checkProviders: deps.checkProviders } : {}),
+  });
+  const served = deps.served ?? (() => true);
+  const controller = new CanaryController(
+    { cluster, reconciler, targets, clock, log },
+    {
+      intervalMs: options.intervalMs,
+      concurrency: options.concurrency,
+      ownedKinds: [SERVICE_GVK, ...deps.providers.kinds()].filter(served),
+    },
+  );
+  return { controller, reconciler, routers, targets, alerts };
+}
