@@ -2,6 +2,7 @@
 // Composition root of the `serin` command: reads the environment once, wires output, runs the CLI.
 import { buildProgram } from '../cli/program.js';
 import { readEnvironment } from '../cli/environment.js';
+import { UsageError } from '../cli/usage-error.js';
 
 const io = {
   out: (line: string) => process.stdout.write(line + '\n'),
@@ -10,6 +11,7 @@ const io = {
 try {
   await buildProgram(readEnvironment(process.env), io).parseAsync(process.argv);
 } catch (err) {
-  io.err(`serin: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
+  const message = err instanceof Error ? err.message : String(err);
+  io.err(message.startsWith('serin') ? message : `serin: ${message}`);
+  process.exitCode = err instanceof UsageError ? err.exitCode : 1;
 }
