@@ -67,40 +67,11 @@ export class Reconciler {
   constructor(private readonly deps: ReconcilerDeps) {}
 
   async reconcile(namespace: string, name: string, trigger: Trigger, signal?: AbortSignal): Promise<ReconcileOutcome> {
-    const { cluster, status: writer } = this.deps;
-    const obj = cluster.get<Canary>({ apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, namespace, name });
+    const obj = this.deps.cluster.get<Canary>({ apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, namespace, name });
     if (!obj) return { stepped: false };
-    if (obj.metadata?.deletionTimestamp) {
-      if (hasFinalizer(obj)) await this.finalize(obj, signal);
-      return { stepped: false, phase: obj.status?.phase };
-    }
-    // revertOnDeletion is a finalizer: added while asked for, removed when the user opts out.
-    if (Boolean(obj.spec?.revertOnDeletion) !== hasFinalizer(obj)) {
-      await setFinalizer(cluster, obj, Boolean(obj.spec?.revertOnDeletion), signal);
-      return { stepped: false, phase: obj.status?.phase };
-    }
-    const checked = this.deps.validate(obj);
-    if (!checked.ok) {
-      await writer.problem(obj, ReconcileReason.InvalidSpec, {
-        message: `canary ${namespace}/${name} is invalid: ${formatIssues(checked.issues)}`,
-        fix: 'correct the Canary spec; Serin retries when it changes',
-      });
-      return { stepped: false };
-    }
-    const canary: Canary = { ...checked.value, metadata: obj.metadata, status: obj.status } as Canary;
-    let command = requestedCommand(canary.metadata?.annotations);
-    if (typeof command === 'object') {
-      await writer.event(canary, 'Warning', messages.commandUnknown(command.unknown));
-      await writer.consumeCommand(canary, command.unknown, signal);
-      command = undefined;
-    }
-    // A paused canary still takes a command (abort above all); a suspended one is left alone.
-    const paused = canary.metadata?.annotations?.[PAUSED_ANNOTATION] === 'true';
-    if (canary.spec.suspend || (paused && !command)) {
-      const text = canary.spec.suspend ? messages.suspendedMessage() : messages.pausedMessage();
-      if (trigger === 'tick') await writer.event(canary, 'Normal', text);
-      return { stepped: false, phase: canary.status?.phase };
-    }
+    const admitted = await this.admit(obj, trigger, signal);
+    if (!admitted.ok) return admitted.outcome;
+    const { canary, command } = admitted;
     const parts = this.parts(canary);
     if (!parts.ok) return this.stop(canary, parts.reason, parts.problem);
     const { target, router, provider } = parts;
@@ -119,7 +90,6 @@ export class Reconciler {
     await this.reportProviders(canary, trigger, signal);
     const revision = target.revision(canary);
     if (!revision.ok) return this.stop(canary, ReconcileReason.RevisionUnknown, revision.problem);
-
     const observation: Observation = {
       revision: revision.value,
       primary: infra.value,
@@ -127,7 +97,7 @@ export class Reconciler {
       routes: router.routes(canary),
     };
     if (trigger === 'change' && !command && !this.changeMatters(canary, observation)) {
-      await writer.clearProblem(canary);
+      await this.deps.status.clearProblem(canary);
       return { stepped: false, phase: canary.status?.phase };
     }
     const decision = await this.decide(canary, provider, observation, now, command, signal);
@@ -138,14 +108,78 @@ export class Reconciler {
         phase: canary.status?.phase,
         next: decision.status?.phase,
         revision: observation.revision,
-        lastAppliedSpec: canary.status?.lastAppliedSpec,
         actions: decision.actions.map((a) => a.kind),
         events: decision.events.map((e) => e.message),
       },
       'engine decided',
     );
+    return this.carryOut(canary, decision, { target, router }, now, command, signal);
+  }
+
+  /**
+   * What comes before any work: deletion (with `revertOnDeletion`), the finalizer, validation, a
+   * `serin.dev/command`, suspension and pause. Returns the validated canary and its command, or
+   * the outcome when this reconcile ends here.
+   */
+  private async admit(
+    obj: Canary,
+    trigger: Trigger,
+    signal?: AbortSignal,
+  ): Promise<
+    { ok: true; canary: Canary; command: CanaryCommand | undefined } | { ok: false; outcome: ReconcileOutcome }
+  > {
+    const { cluster, status: writer } = this.deps;
+    const done = (phase = obj.status?.phase) => ({ ok: false as const, outcome: { stepped: false, phase } });
+    if (obj.metadata?.deletionTimestamp) {
+      if (hasFinalizer(obj)) await this.finalize(obj, signal);
+      return done();
+    }
+    // revertOnDeletion is a finalizer: added while asked for, removed when the user opts out.
+    if (Boolean(obj.spec?.revertOnDeletion) !== hasFinalizer(obj)) {
+      await setFinalizer(cluster, obj, Boolean(obj.spec?.revertOnDeletion), signal);
+      return done();
+    }
+    const checked = this.deps.validate(obj);
+    if (!checked.ok) {
+      const { namespace, name } = obj.metadata ?? {};
+      await writer.problem(obj, ReconcileReason.InvalidSpec, {
+        message: `canary ${namespace}/${name} is invalid: ${formatIssues(checked.issues)}`,
+        fix: 'correct the Canary spec; Serin retries when it changes',
+      });
+      return done(undefined);
+    }
+    const canary: Canary = { ...checked.value, metadata: obj.metadata, status: obj.status } as Canary;
+    let command = requestedCommand(canary.metadata?.annotations);
+    if (typeof command === 'object') {
+      await writer.event(canary, 'Warning', messages.commandUnknown(command.unknown));
+      await writer.consumeCommand(canary, command.unknown, signal);
+      command = undefined;
+    }
+    // A paused canary still takes a command (abort above all); a suspended one is left alone.
+    const paused = canary.metadata?.annotations?.[PAUSED_ANNOTATION] === 'true';
+    if (canary.spec.suspend || (paused && !command)) {
+      const text = canary.spec.suspend ? messages.suspendedMessage() : messages.pausedMessage();
+      if (trigger === 'tick') await writer.event(canary, 'Normal', text);
+      return done();
+    }
+    return { ok: true, canary, command };
+  }
+
+  /**
+   * Carries out the engine's decision: its actions in order (stopping at the first that fails, then
+   * no status is written and the next tick retries), its events, then the status, then the command.
+   */
+  private async carryOut(
+    canary: Canary,
+    decision: Awaited<ReturnType<Reconciler['decide']>>,
+    parts: { readonly target: WorkloadTarget; readonly router: TrafficRouter },
+    now: number,
+    command: CanaryCommand | undefined,
+    signal?: AbortSignal,
+  ): Promise<ReconcileOutcome> {
+    const writer = this.deps.status;
     try {
-      for (const action of decision.actions) await this.act(canary, target, router, action, signal);
+      for (const action of decision.actions) await this.act(canary, parts.target, parts.router, action, signal);
     } catch (err) {
       // A problem the user must fix (target gone, label removed): on the canary, not only in a log.
       if (err instanceof TargetProblemError) return this.stop(canary, ReconcileReason.ActionFailed, err.problem);

@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ControlPlaneFiles } from './binaries.js';
-import { fetchText, type ClientTls } from './http.js';
+import {
+  apiserverArgs,
+  controllerManagerArgs,
+  etcdArgs,
+  kwokArgs,
+  schedulerArgs,
+  type ClusterPorts,
+} from './component-args.js';
+import { fetchText, type ClientTls, type HttpResult } from './http.js';
 import { kwokStagesConfig } from './kwok-stages.js';
 import { createPki, renderKubeconfig, type Pki } from './pki.js';
 import { freePorts, isAlive, logTail, sleep, startProcess, stopProcess, type ComponentProcess } from './processes.js';
@@ -12,14 +20,13 @@ export interface LocalCluster {
   readonly stateDir: string;
   readonly kubeconfig: string;
   readonly apiserverUrl: string;
-  readonly ports: Readonly<
-    Record<'etcd' | 'etcdPeer' | 'apiserver' | 'controllerManager' | 'scheduler' | 'kwok', number>
-  >;
+  readonly ports: ClusterPorts;
   readonly processes: readonly ComponentProcess[];
   /** Milliseconds from the first process start to a Ready node. */
   readonly startupMs: number;
 }
 
+/** What `startLocalCluster` needs: where to keep state, which binaries to run, where progress goes. */
 export interface StartOptions {
   readonly stateDir: string;
   readonly files: ControlPlaneFiles;
@@ -85,17 +92,23 @@ function nodeManifest(): string {
   });
 }
 
-/**
- * Starts etcd → kube-apiserver → kube-controller-manager + kube-scheduler → kwok on 127.0.0.1 with
- * free ports, fresh certificates and a fresh data folder, creates one fake Node and waits until it
- * is Ready. On any failure it stops what it started and throws with the failing component's log tail.
- */
-export async function startLocalCluster(options: StartOptions): Promise<LocalCluster> {
-  const { stateDir, files, onProgress } = options;
-  const timeoutMs = options.componentTimeoutMs ?? 90_000;
-  await rm(stateDir, { recursive: true, force: true });
-  const logs = join(stateDir, 'logs');
-  await mkdir(logs, { recursive: true });
+/** Where a start in progress puts things and how it reaches them; shared by the start-up steps. */
+interface Launch {
+  readonly stateDir: string;
+  readonly logs: string;
+  readonly files: ControlPlaneFiles;
+  readonly ports: ClusterPorts;
+  readonly pki: Pki;
+  readonly tls: ClientTls;
+  readonly kubeconfig: string;
+  readonly apiserverUrl: string;
+  readonly timeoutMs: number;
+  readonly onProgress: (line: string) => void;
+  /** Components in start order: saved in cluster.json, stopped in reverse if start-up fails. */
+  readonly processes: ComponentProcess[];
+}
+
+async function allocatePorts(): Promise<ClusterPorts> {
   const [etcd, etcdPeer, apiserver, controllerManager, scheduler, kwok] = (await freePorts(6)) as [
     number,
     number,
@@ -104,156 +117,152 @@ export async function startLocalCluster(options: StartOptions): Promise<LocalClu
     number,
     number,
   ];
-  const ports = { etcd, etcdPeer, apiserver, controllerManager, scheduler, kwok };
+  return { etcd, etcdPeer, apiserver, controllerManager, scheduler, kwok };
+}
+
+/** Empties the state folder, picks ports and writes fresh certificates and the admin kubeconfig. */
+async function prepareLaunch(options: StartOptions): Promise<Launch> {
+  const { stateDir, files, onProgress } = options;
+  const timeoutMs = options.componentTimeoutMs ?? 90_000;
+  await rm(stateDir, { recursive: true, force: true });
+  const logs = join(stateDir, 'logs');
+  await mkdir(logs, { recursive: true });
+  const ports = await allocatePorts();
   onProgress('[cluster] creating certificates');
   const pki = await createPki(join(stateDir, 'pki'));
   const tls = await loadTls(pki);
   const kubeconfig = join(stateDir, 'kubeconfig');
-  await writeFile(kubeconfig, await renderKubeconfig(pki, apiserver), { mode: 0o600 });
-  const apiserverUrl = `https://127.0.0.1:${apiserver}`;
-  const processes: ComponentProcess[] = [];
-  const started = Date.now();
-  const start = (name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv): ComponentProcess => {
-    const p = startProcess(name, bin, args, { log: join(logs, `${name}.log`), ...(env ? { env } : {}) });
-    processes.push(p);
-    return p;
+  await writeFile(kubeconfig, await renderKubeconfig(pki, ports.apiserver), { mode: 0o600 });
+  const apiserverUrl = `https://127.0.0.1:${ports.apiserver}`;
+  return { stateDir, logs, files, ports, pki, tls, kubeconfig, apiserverUrl, timeoutMs, onProgress, processes: [] };
+}
+
+/** Starts one component with its log in the logs folder and records it for saving and clean-up. */
+function startComponent(
+  launch: Launch,
+  name: string,
+  bin: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): ComponentProcess {
+  const p = startProcess(name, bin, args, { log: join(launch.logs, `${name}.log`), ...(env ? { env } : {}) });
+  launch.processes.push(p);
+  return p;
+}
+
+/** One request to the local apiserver as admin. */
+function api(launch: Launch, path: string, init: { method?: string; body?: string } = {}): Promise<HttpResult> {
+  return fetchText(`${launch.apiserverUrl}${path}`, { tls: launch.tls, ...init });
+}
+
+/** A readiness probe: does a GET of `url` answer 200? */
+function answers200(url: string, options: { insecure?: boolean } = {}): () => Promise<boolean> {
+  return async () => (await fetchText(url, options)).status === 200;
+}
+
+/** A readiness probe: does a GET of `path` on the apiserver answer 200? */
+function apiAnswers200(launch: Launch, path: string): () => Promise<boolean> {
+  return async () => (await api(launch, path)).status === 200;
+}
+
+async function startEtcd(launch: Launch): Promise<void> {
+  const { etcd } = launch.ports;
+  launch.onProgress(`[cluster] starting etcd on 127.0.0.1:${etcd}`);
+  const proc = startComponent(launch, 'etcd', launch.files.bin.etcd, etcdArgs(launch.stateDir, launch.ports));
+  await waitFor(proc, answers200(`http://127.0.0.1:${etcd}/health`), launch.timeoutMs);
+}
+
+async function startApiserver(launch: Launch): Promise<void> {
+  launch.onProgress(`[cluster] starting kube-apiserver on ${launch.apiserverUrl}`);
+  const args = apiserverArgs(launch.ports, launch.pki);
+  const proc = startComponent(launch, 'kube-apiserver', launch.files.bin.kubeApiserver, args);
+  await waitFor(proc, apiAnswers200(launch, '/readyz'), launch.timeoutMs);
+  // /readyz can pass before the system-namespaces controller has created `default`, where clients first write.
+  await waitFor(proc, apiAnswers200(launch, '/api/v1/namespaces/default'), launch.timeoutMs);
+}
+
+async function startControllerManagerAndScheduler(launch: Launch): Promise<void> {
+  const { ports, kubeconfig, pki, files, timeoutMs } = launch;
+  launch.onProgress('[cluster] starting kube-controller-manager and kube-scheduler');
+  const kcmArgs = controllerManagerArgs(kubeconfig, ports, pki);
+  const kcm = startComponent(launch, 'kube-controller-manager', files.bin.kubeControllerManager, kcmArgs);
+  const sched = startComponent(launch, 'kube-scheduler', files.bin.kubeScheduler, schedulerArgs(kubeconfig, ports));
+  // Both serve healthz with a self-signed certificate of their own, hence no verification.
+  const healthz = (port: number) => answers200(`https://127.0.0.1:${port}/healthz`, { insecure: true });
+  await waitFor(kcm, healthz(ports.controllerManager), timeoutMs);
+  await waitFor(sched, healthz(ports.scheduler), timeoutMs);
+}
+
+/** Writes kwok's Stage config (upstream stages plus ours) into `kwokDir`; returns its path. */
+async function writeKwokStages(kwokDir: string, stageFiles: readonly string[]): Promise<string> {
+  await mkdir(kwokDir, { recursive: true });
+  const stages = await Promise.all(stageFiles.map((f) => readFile(f, 'utf8')));
+  const stagesFile = join(kwokDir, 'stages.yaml');
+  await writeFile(stagesFile, kwokStagesConfig(stages));
+  return stagesFile;
+}
+
+async function startKwok(launch: Launch): Promise<ComponentProcess> {
+  const { ports, kubeconfig, pki, files } = launch;
+  launch.onProgress(`[cluster] starting kwok (fake kubelet) on 127.0.0.1:${ports.kwok}`);
+  const kwokDir = join(launch.stateDir, 'kwok');
+  const stagesFile = await writeKwokStages(kwokDir, files.kwokStages);
+  const args = kwokArgs(kubeconfig, stagesFile, ports, pki);
+  // kwok also reads <workdir>/kwok.yaml; a private workdir keeps ~/.kwok out of our cluster.
+  const proc = startComponent(launch, 'kwok', files.bin.kwok, args, { KWOK_WORKDIR: kwokDir });
+  await waitFor(proc, answers200(`http://127.0.0.1:${ports.kwok}/healthz`), launch.timeoutMs);
+  return proc;
+}
+
+/** Ready and without taints: kwok has taken the node over and pods can be scheduled onto it. */
+async function nodeIsReady(launch: Launch): Promise<boolean> {
+  const node = JSON.parse((await api(launch, `/api/v1/nodes/${NODE_NAME}`)).body) as {
+    spec?: { taints?: unknown[] };
+    status?: { conditions?: { type: string; status: string }[] };
   };
-  const api = (path: string, init: { method?: string; body?: string } = {}) =>
-    fetchText(`${apiserverUrl}${path}`, { tls, ...init });
+  const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  return ready && (node.spec?.taints ?? []).length === 0;
+}
 
+/** Creates the fake node; `kwok` is what makes it Ready, so its death ends the wait early. */
+async function createReadyNode(launch: Launch, kwok: ComponentProcess): Promise<void> {
+  launch.onProgress(`[cluster] creating node ${NODE_NAME} and waiting for it to be Ready`);
+  const created = await api(launch, '/api/v1/nodes', { method: 'POST', body: nodeManifest() });
+  if (created.status !== 201) throw new Error(`creating node ${NODE_NAME}: HTTP ${created.status} ${created.body}`);
+  await waitFor(kwok, () => nodeIsReady(launch), launch.timeoutMs);
+}
+
+/** Writes cluster.json, which `readLocalCluster` and `stopLocalCluster` work from later. */
+async function saveCluster(launch: Launch, startupMs: number): Promise<LocalCluster> {
+  const { stateDir, kubeconfig, apiserverUrl, ports, processes } = launch;
+  const cluster: LocalCluster = { stateDir, kubeconfig, apiserverUrl, ports, processes, startupMs };
+  await writeFile(join(stateDir, STATE_FILE), JSON.stringify(cluster, null, 2) + '\n');
+  launch.onProgress(`[cluster] ready in ${(cluster.startupMs / 1000).toFixed(1)} s; KUBECONFIG=${kubeconfig}`);
+  return cluster;
+}
+
+/** Stops a failed start's components; SIGTERM goes newest first, then all are awaited together. */
+async function stopStarted(processes: readonly ComponentProcess[]): Promise<void> {
+  await Promise.all([...processes].reverse().map((p) => stopProcess(p.pid)));
+}
+
+/**
+ * Starts etcd → kube-apiserver → kube-controller-manager + kube-scheduler → kwok on 127.0.0.1 with
+ * free ports, fresh certificates and a fresh data folder, creates one fake Node and waits until it
+ * is Ready. On any failure it stops what it started and throws with the failing component's log tail.
+ */
+export async function startLocalCluster(options: StartOptions): Promise<LocalCluster> {
+  const launch = await prepareLaunch(options);
+  const started = Date.now();
   try {
-    onProgress(`[cluster] starting etcd on 127.0.0.1:${etcd}`);
-    const etcdProc = start('etcd', files.bin.etcd, [
-      '--name=node0',
-      `--data-dir=${join(stateDir, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${etcd}`,
-      `--advertise-client-urls=http://127.0.0.1:${etcd}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-cluster=node0=http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster-state=new',
-      '--auto-compaction-mode=periodic',
-      '--auto-compaction-retention=1h',
-      '--quota-backend-bytes=2147483648',
-      '--unsafe-no-fsync=true',
-      '--log-level=warn',
-    ]);
-    await waitFor(etcdProc, async () => (await fetchText(`http://127.0.0.1:${etcd}/health`)).status === 200, timeoutMs);
-
-    onProgress(`[cluster] starting kube-apiserver on ${apiserverUrl}`);
-    const apiProc = start('kube-apiserver', files.bin.kubeApiserver, [
-      `--etcd-servers=http://127.0.0.1:${etcd}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${apiserver}`,
-      '--advertise-address=127.0.0.1',
-      '--endpoint-reconciler-type=none',
-      `--tls-cert-file=${pki.serverCert}`,
-      `--tls-private-key-file=${pki.serverKey}`,
-      `--client-ca-file=${pki.caCert}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${pki.serviceAccountPub}`,
-      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-      '--service-cluster-ip-range=10.96.0.0/16',
-      '--authorization-mode=RBAC',
-      // Without the ServiceAccount plugin, pods do not wait for the KCM to create `default` SAs.
-      '--disable-admission-plugins=ServiceAccount',
-      '--allow-privileged=true',
-      '--profiling=false',
-      '--v=1',
-      // Two cores are shared with the operator and the tests: no request throttling in the way.
-      '--enable-priority-and-fairness=false',
-      '--max-requests-inflight=0',
-      '--max-mutating-requests-inflight=0',
-    ]);
-    await waitFor(apiProc, async () => (await api('/readyz')).status === 200, timeoutMs);
-    await waitFor(apiProc, async () => (await api('/api/v1/namespaces/default')).status === 200, timeoutMs);
-
-    onProgress('[cluster] starting kube-controller-manager and kube-scheduler');
-    const kcmProc = start('kube-controller-manager', files.bin.kubeControllerManager, [
-      `--kubeconfig=${kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${controllerManager}`,
-      '--leader-elect=false',
-      '--controllers=*',
-      '--use-service-account-credentials=false',
-      `--root-ca-file=${pki.caCert}`,
-      `--service-account-private-key-file=${pki.serviceAccountKey}`,
-      `--cluster-signing-cert-file=${pki.caCert}`,
-      `--cluster-signing-key-file=${pki.caKey}`,
-      '--node-monitor-period=5s',
-      '--node-monitor-grace-period=40s',
-      '--v=1',
-    ]);
-    const schedProc = start('kube-scheduler', files.bin.kubeScheduler, [
-      `--kubeconfig=${kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${scheduler}`,
-      '--leader-elect=false',
-      '--v=1',
-    ]);
-    const healthz = (port: number) => async () =>
-      (await fetchText(`https://127.0.0.1:${port}/healthz`, { insecure: true })).status === 200;
-    await waitFor(kcmProc, healthz(controllerManager), timeoutMs);
-    await waitFor(schedProc, healthz(scheduler), timeoutMs);
-
-    onProgress(`[cluster] starting kwok (fake kubelet) on 127.0.0.1:${kwok}`);
-    const kwokDir = join(stateDir, 'kwok');
-    await mkdir(kwokDir, { recursive: true });
-    const stages = await Promise.all(files.kwokStages.map((f) => readFile(f, 'utf8')));
-    const kwokConfig = join(kwokDir, 'stages.yaml');
-    await writeFile(kwokConfig, kwokStagesConfig(stages));
-    const kwokProc = start(
-      'kwok',
-      files.bin.kwok,
-      [
-        `--kubeconfig=${kubeconfig}`,
-        `--config=${kwokConfig}`,
-        '--manage-all-nodes=true',
-        '--node-name=localhost',
-        `--node-port=${kwok}`,
-        `--server-address=127.0.0.1:${kwok}`,
-        `--tls-cert-file=${pki.serverCert}`,
-        `--tls-private-key-file=${pki.serverKey}`,
-        '--node-lease-duration-seconds=40',
-        '--cidr=10.244.0.0/16',
-      ],
-      // kwok also reads <workdir>/kwok.yaml; a private workdir keeps ~/.kwok out of our cluster.
-      { KWOK_WORKDIR: kwokDir },
-    );
-    await waitFor(
-      kwokProc,
-      async () => (await fetchText(`http://127.0.0.1:${kwok}/healthz`)).status === 200,
-      timeoutMs,
-    );
-
-    onProgress(`[cluster] creating node ${NODE_NAME} and waiting for it to be Ready`);
-    const created = await api('/api/v1/nodes', { method: 'POST', body: nodeManifest() });
-    if (created.status !== 201) throw new Error(`creating node ${NODE_NAME}: HTTP ${created.status} ${created.body}`);
-    await waitFor(
-      kwokProc,
-      async () => {
-        const node = JSON.parse((await api(`/api/v1/nodes/${NODE_NAME}`)).body) as {
-          spec?: { taints?: unknown[] };
-          status?: { conditions?: { type: string; status: string }[] };
-        };
-        const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-        return ready && (node.spec?.taints ?? []).length === 0;
-      },
-      timeoutMs,
-    );
-    const cluster: LocalCluster = {
-      stateDir,
-      kubeconfig,
-      apiserverUrl,
-      ports,
-      processes,
-      startupMs: Date.now() - started,
-    };
-    await writeFile(join(stateDir, STATE_FILE), JSON.stringify(cluster, null, 2) + '\n');
-    onProgress(`[cluster] ready in ${(cluster.startupMs / 1000).toFixed(1)} s; KUBECONFIG=${kubeconfig}`);
-    return cluster;
+    await startEtcd(launch);
+    await startApiserver(launch);
+    await startControllerManagerAndScheduler(launch);
+    const kwok = await startKwok(launch);
+    await createReadyNode(launch, kwok);
+    return await saveCluster(launch, Date.now() - started);
   } catch (err) {
-    await Promise.all(processes.reverse().map((p) => stopProcess(p.pid)));
+    await stopStarted(launch.processes);
     throw err;
   }
 }

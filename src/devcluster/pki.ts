@@ -50,17 +50,19 @@ async function openssl(cwd: string, args: readonly string[]): Promise<void> {
   }
 }
 
-/**
- * Creates a fresh CA, an apiserver serving certificate, an admin client certificate (group
- * system:masters) and a service-account signing pair with openssl. Fresh per cluster, so no
- * two clusters ever trust each other's credentials.
- */
-export async function createPki(dir: string): Promise<Pki> {
+/** Validity and digest of every certificate: a year outlives any local cluster. */
+const VALIDITY = ['-days', '365', '-sha256'] as const;
+
+/** Writes the openssl config and extension files the certificate commands refer to by name. */
+async function writeOpensslConfigs(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'ca.cnf'), CA_CONFIG);
   await writeFile(join(dir, 'server.ext'), SERVER_EXT);
   await writeFile(join(dir, 'client.ext'), CLIENT_EXT);
-  const days = ['-days', '365', '-sha256'];
+}
+
+/** A self-signed CA: ca.key and ca.crt. */
+async function createCa(dir: string): Promise<void> {
   await openssl(dir, [
     'req',
     '-x509',
@@ -76,8 +78,15 @@ export async function createPki(dir: string): Promise<Pki> {
     'ca.cnf',
     '-extensions',
     'v3_ca',
-    ...days,
+    ...VALIDITY,
   ]);
+}
+
+/**
+ * A key and a certificate signed by the CA: `<name>.key`, `<name>.csr` and `<name>.crt`, with
+ * `subject` as the distinguished name and the extensions in `extfile`.
+ */
+async function issueCertificate(dir: string, name: string, subject: string, extfile: string): Promise<void> {
   await openssl(dir, [
     'req',
     '-new',
@@ -85,59 +94,37 @@ export async function createPki(dir: string): Promise<Pki> {
     '-newkey',
     'rsa:2048',
     '-keyout',
-    'apiserver.key',
+    `${name}.key`,
     '-out',
-    'apiserver.csr',
+    `${name}.csr`,
     '-subj',
-    '/CN=kube-apiserver',
+    subject,
   ]);
   await openssl(dir, [
     'x509',
     '-req',
     '-in',
-    'apiserver.csr',
+    `${name}.csr`,
     '-CA',
     'ca.crt',
     '-CAkey',
     'ca.key',
     '-CAcreateserial',
     '-extfile',
-    'server.ext',
+    extfile,
     '-out',
-    'apiserver.crt',
-    ...days,
+    `${name}.crt`,
+    ...VALIDITY,
   ]);
-  await openssl(dir, [
-    'req',
-    '-new',
-    '-nodes',
-    '-newkey',
-    'rsa:2048',
-    '-keyout',
-    'admin.key',
-    '-out',
-    'admin.csr',
-    '-subj',
-    '/O=system:masters/CN=serin-admin',
-  ]);
-  await openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    'admin.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-extfile',
-    'client.ext',
-    '-out',
-    'admin.crt',
-    ...days,
-  ]);
+}
+
+/** The key pair the apiserver signs service-account tokens with: sa.key and sa.pub. */
+async function createServiceAccountKeys(dir: string): Promise<void> {
   await openssl(dir, ['genrsa', '-out', 'sa.key', '2048']);
   await openssl(dir, ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
+}
+
+function pkiPaths(dir: string): Pki {
   return {
     dir,
     caCert: join(dir, 'ca.crt'),
@@ -149,6 +136,21 @@ export async function createPki(dir: string): Promise<Pki> {
     serviceAccountKey: join(dir, 'sa.key'),
     serviceAccountPub: join(dir, 'sa.pub'),
   };
+}
+
+/**
+ * Creates a fresh CA, an apiserver serving certificate, an admin client certificate (group
+ * system:masters) and a service-account signing pair with openssl. Fresh per cluster, so no
+ * two clusters ever trust each other's credentials.
+ */
+export async function createPki(dir: string): Promise<Pki> {
+  await writeOpensslConfigs(dir);
+  await createCa(dir);
+  await issueCertificate(dir, 'apiserver', '/CN=kube-apiserver', 'server.ext');
+  // Members of system:masters pass authorization without any RBAC binding, so the admin works at once.
+  await issueCertificate(dir, 'admin', '/O=system:masters/CN=serin-admin', 'client.ext');
+  await createServiceAccountKeys(dir);
+  return pkiPaths(dir);
 }
 
 /** A kubeconfig with the credentials embedded, pointing at 127.0.0.1 (never `localhost`: Node may pick ::1). */

@@ -137,28 +137,9 @@ export async function startOperator(
       intervalMs: (canary) => Math.max(options.minIntervalMs, analysisIntervalMs(canary.spec, options.minIntervalMs)),
     },
   );
-  const elector = options.leaderElection ? new LeaderElector({ rest, log }, options.leaderElection) : undefined;
-  if (elector) {
-    log.info({ identity: elector.identity, namespace: options.leaderElection?.namespace }, 'campaigning for leader');
-    elector.run({
-      onElected: () => controller.start(),
-      onLost: () => {
-        controller.stop();
-        options.onLostLeadership?.();
-      },
-    });
-  } else {
-    controller.start();
-  }
+  const elector = startController(controller, rest, options, log);
 
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'serin_' });
-  const server: Server = await startHttpServer(options.port, {
-    registry,
-    ready: () => Object.values(cluster.health()).every((h) => h.synced),
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const { server, port } = await startEndpoints(options.port, cluster);
   log.info({ port, meshProvider: options.meshProvider }, 'serin operator started');
   return {
     port,
@@ -177,6 +158,41 @@ export async function startOperator(
       log.info('serin operator stopped');
     },
   };
+}
+
+/** Starts the controller now, or each time this replica wins the election (`--enable-leader-election`). */
+function startController(
+  controller: CanaryController,
+  rest: KubeRest,
+  options: OperatorOptions,
+  log: Logger,
+): LeaderElector | undefined {
+  if (!options.leaderElection) {
+    controller.start();
+    return undefined;
+  }
+  const elector = new LeaderElector({ rest, log }, options.leaderElection);
+  log.info({ identity: elector.identity, namespace: options.leaderElection.namespace }, 'campaigning for leader');
+  elector.run({
+    onElected: () => controller.start(),
+    onLost: () => {
+      controller.stop();
+      options.onLostLeadership?.();
+    },
+  });
+  return elector;
+}
+
+/** `/metrics`, `/healthz` and `/readyz` (ready once every watch cache has synced). */
+async function startEndpoints(port: number, cluster: ApiCluster): Promise<{ server: Server; port: number }> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'serin_' });
+  const server: Server = await startHttpServer(port, {
+    registry,
+    ready: () => Object.values(cluster.health()).every((h) => h.synced),
+  });
+  const address = server.address();
+  return { server, port: typeof address === 'object' && address ? address.port : port };
 }
 
 /** The operator cannot start on this cluster (a missing CRD); the message says what to do. */

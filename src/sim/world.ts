@@ -20,6 +20,8 @@ export interface SimWorldOptions {
   readonly startTime: number;
   /** Canaries reconciled at once. Default 4, as the operator. */
   readonly concurrency?: number;
+  /** The workload targets; default every target this Serin has (tests wrap one to fail on purpose). */
+  readonly targets?: TargetRegistry;
   /** Makes the in-memory cluster (tests use it to interleave a user's write with the operator's). */
   readonly cluster?: (now: () => number) => MemoryCluster;
 }
@@ -51,7 +53,7 @@ export class SimWorld {
         clock,
         log: pino({ enabled: false }),
         providers,
-        targets: new TargetRegistry(),
+        targets: options.targets ?? new TargetRegistry(),
         metrics: new ScenarioMetrics(this.workloads),
         callWebhook: scenarioWebhooks(options.scenario),
         // The scenario's metrics always answer: the operator's provider check passes, as it says.
