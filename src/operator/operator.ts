@@ -16,41 +16,18 @@ import type { ChatTarget } from '../alerts/payloads.js';
 import { postJson } from '../alerts/post.js';
 import { cachedKinds, composeController } from './compose.js';
 import { startHttpServer } from './http-server.js';
-import { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
+import { LeaderElector } from './leader-election.js';
+import type { OperatorSettings } from './settings.js';
 
-/** Settings of `serin operator`, validated and defaulted by the CLI. */
-export interface OperatorOptions {
-  /** Path of a kubeconfig; in-cluster config when unset. */
-  readonly kubeconfig?: string | undefined;
-  /** Watch only this namespace; all when unset. */
-  readonly namespace?: string | undefined;
-  /** Provider for canaries that name none. Default `appmesh:v1beta2`. */
-  readonly meshProvider: string;
-  /** Prometheus URL for builtin metrics (used from issue #4 on). */
-  readonly metricsServer: string;
-  /** Port of /metrics, /healthz, /readyz; 0 picks a free one. */
-  readonly port: number;
-  /** Shortest analysis interval honoured, ms. Flagger's is 10 s; tests lower it. */
-  readonly minIntervalMs: number;
-  /** Pod label keys searched on the target's selector, in order. */
-  readonly selectorLabels: readonly string[];
-  /** Label/annotation key prefixes copied to primary workloads (`*` = all). */
-  readonly includeLabelPrefixes: readonly string[];
-  /** Track ConfigMaps/Secrets as part of the revision. Default true. */
-  readonly configTracking: boolean;
-  /** Canaries reconciled at once. */
-  readonly concurrency: number;
-  /** `--cluster-name`: a `Cluster` field in every alert. */
-  readonly clusterName?: string | undefined;
+/** What `serin operator` runs with: its validated flags (without the log level) and what the CLI adds. */
+export type OperatorOptions = Omit<OperatorSettings, 'logLevel'> & {
   /** Where alerts of canaries without `analysis.alerts` go (`--slack-url`, `--msteams-url`). */
   readonly globalNotifier?: ChatTarget | undefined;
   /** How alerts are POSTed; default undici. */
   readonly postAlert?: PostJson;
-  /** Run only while holding the Lease (`--enable-leader-election`); unset: always run. */
-  readonly leaderElection?: LeaderElectionOptions | undefined;
   /** Called when leadership is lost (the CLI exits, as Flagger does); the controller has stopped. */
   readonly onLostLeadership?: () => void;
-}
+};
 
 export interface RunningOperator {
   readonly port: number;

@@ -9,6 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { createSchemaValidator } from '../api/index.js';
 import { NON_NEGATIVE_DURATION_PATTERN, nonNegativeDurationMs } from '../lib/duration.js';
 import type { ProviderRegistry } from '../routers/registry.js';
+import type { LeaderElectionOptions } from './leader-election.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -41,30 +42,31 @@ export type OperatorFlags = Static<typeof OperatorFlagsSchema>;
 
 /** The settings the flags stand for, validated, defaulted and frozen. */
 export interface OperatorSettings {
+  /** Path of a kubeconfig (`--kubeconfig`); in-cluster config, or `$KUBECONFIG`, when unset. */
   readonly kubeconfig?: string | undefined;
+  /** Watch only this namespace (`--namespace`); all when unset. */
   readonly namespace?: string | undefined;
-  /** Provider of Canaries that name none; one Serin routes. */
+  /** Provider of Canaries that name none (`--mesh-provider`), one Serin routes. Default `appmesh:v1beta2`. */
   readonly meshProvider: string;
-  /** Prometheus for builtin metrics, a parsed http(s) URL without a trailing slash. */
+  /** Prometheus for builtin metrics (`--metrics-server`): an http(s) URL without a trailing slash. */
   readonly metricsServer: string;
+  /** Port of /metrics, /healthz, /readyz; 0 picks a free one. Default 8080. */
   readonly port: number;
+  /** `--log-level`. Default `info`. */
   readonly logLevel: (typeof LOG_LEVELS)[number];
-  /** ms */
+  /** Shortest analysis interval honoured, ms. Flagger's is 10 s; tests lower it. */
   readonly minIntervalMs: number;
+  /** Pod label keys searched on the target's selector, in order. */
   readonly selectorLabels: readonly string[];
+  /** Label/annotation key prefixes copied to primary workloads (`*` = all). Default none. */
   readonly includeLabelPrefixes: readonly string[];
+  /** Track ConfigMaps/Secrets as part of the revision. Default true. */
   readonly configTracking: boolean;
-  /** Canaries reconciled at once, ≥ 1. */
+  /** Canaries reconciled at once (`--threadiness`), ≥ 1. Default 4. */
   readonly concurrency: number;
-  /** Set with `--enable-leader-election`; all in ms. */
-  readonly leaderElection?:
-    | {
-        readonly namespace: string;
-        readonly leaseDurationMs: number;
-        readonly renewDeadlineMs: number;
-        readonly retryPeriodMs: number;
-      }
-    | undefined;
+  /** Run only while holding the Lease (`--enable-leader-election`); unset: always run. */
+  readonly leaderElection?: LeaderElectionOptions | undefined;
+  /** `--cluster-name`: a `Cluster` field in every alert. */
   readonly clusterName?: string | undefined;
 }
 
