@@ -68,6 +68,12 @@ export interface ComposeOptions {
   readonly concurrency: number;
   /** The tick period of a canary, ms. */
   readonly intervalMs: (canary: Canary) => number;
+  /**
+   * Reconcile at once when an object a Canary owns (Service, routing object) changes, to put someone
+   * else's edit right. Default true. `serin simulate` turns it off: in its cluster nothing but Serin
+   * writes those objects, so each such event would only echo Serin's own write (a third of its time).
+   */
+  readonly watchOwned?: boolean;
 }
 
 /** What the composition built. */
@@ -111,7 +117,7 @@ export function composeController(deps: ComposeDeps, options: ComposeOptions): C
     {
       intervalMs: options.intervalMs,
       concurrency: options.concurrency,
-      ownedKinds: [SERVICE_GVK, ...deps.providers.kinds()].filter(served),
+      ownedKinds: options.watchOwned === false ? [] : [SERVICE_GVK, ...deps.providers.kinds()].filter(served),
     },
   );
   return { controller, reconciler, routers, targets, alerts };

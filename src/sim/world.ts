@@ -63,6 +63,7 @@ export class SimWorld {
         target: {},
         concurrency: options.concurrency ?? 4,
         intervalMs: (c) => analysisIntervalMs(c.spec),
+        watchOwned: false,
       },
     );
     this.routers = composed.routers;
