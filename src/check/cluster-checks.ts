@@ -76,7 +76,9 @@ async function providerChecks(
     return [
       fail(
         `${named} is not supported by this Serin`,
-        `use ${options.providers.routable().join(' or ')} (or set --mesh-provider), or run a Serin that supports it`,
+        provider.isDefault
+          ? `set spec.provider to ${options.providers.routable().join(' or ')}, or run the operator with that --mesh-provider`
+          : `set spec.provider to ${options.providers.routable().join(' or ')}, or run a Serin that supports ${provider.name}`,
       ),
     ];
   }

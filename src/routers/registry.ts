@@ -141,7 +141,9 @@ export class RouterSet {
       return {
         ok: false,
         message: `${describeProvider(provider)} is not supported by this Serin`,
-        fix: `use ${this.registry.routable().join(' or ')} (or set --mesh-provider), or run a Serin that supports it`,
+        fix: provider.isDefault
+          ? `start Serin with --mesh-provider ${this.registry.routable().join(' or ')}, or set spec.provider`
+          : `set spec.provider to ${this.registry.routable().join(' or ')}, or run a Serin that supports ${name}`,
       };
     }
     return {

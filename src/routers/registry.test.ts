@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Canary } from '../api/index.js';
+import { MemoryCluster } from '../sim/memory-cluster.js';
+import { providerRegistry } from './providers.js';
+import { RouterSet } from './registry.js';
+
+const canary = (provider?: string): Canary =>
+  ({
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { name: 'account', namespace: 'shop' },
+    spec: {
+      ...(provider === undefined ? {} : { provider }),
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'account' },
+    },
+  }) as Canary;
+
+test('the provider in effect is spec.provider, else the operator default', () => {
+  const registry = providerRegistry('appmesh:v1beta2');
+  assert.equal(registry.resolve(canary()).name, 'appmesh:v1beta2');
+  assert.equal(registry.resolve(canary()).isDefault, true);
+  assert.equal(registry.resolve(canary('')).isDefault, true, 'an empty provider is no provider');
+  assert.equal(registry.resolve(canary('kubernetes')).name, 'kubernetes');
+  assert.equal(registry.resolve(canary('kubernetes')).isDefault, false);
+});
+
+test('names match as Flagger matches them: appmesh and appmesh:v1beta2*, gatewayapi*, kubernetes', () => {
+  const registry = providerRegistry('appmesh:v1beta2');
+  assert.equal(registry.lookup('appmesh')?.name, 'appmesh:v1beta2');
+  assert.equal(registry.lookup('appmesh:v1beta2')?.name, 'appmesh:v1beta2');
+  assert.equal(registry.lookup('gatewayapi:v1beta1')?.name, 'gatewayapi:v1');
+  assert.equal(registry.lookup('kubernetes')?.name, 'kubernetes');
+  assert.equal(registry.lookup('istio'), undefined);
+});
+
+test('the engine gets capabilities with the name in effect; an unknown provider can do nothing', () => {
+  const registry = providerRegistry('appmesh:v1beta2');
+  assert.deepEqual(registry.resolve(canary('appmesh')).routing, {
+    provider: 'appmesh',
+    weights: true,
+    headerMatch: true,
+    mirroring: false,
+    sessionAffinity: false,
+  });
+  assert.equal(registry.resolve(canary('kubernetes')).routing.weights, false);
+  assert.deepEqual(registry.resolve(canary('istio')).routing, {
+    provider: 'istio',
+    weights: false,
+    headerMatch: false,
+    mirroring: false,
+    sessionAffinity: false,
+  });
+});
+
+test('App Mesh objects must exist before the primary; its kinds are cached once each', () => {
+  const registry = providerRegistry('appmesh:v1beta2');
+  assert.equal(registry.lookup('appmesh')?.routesBeforePrimary, true);
+  assert.deepEqual(
+    registry.kinds().map((k) => k.kind),
+    ['VirtualNode', 'VirtualRouter', 'VirtualService'],
+  );
+});
+
+test('a provider Serin does not route is refused with a fix that fits where the name came from', () => {
+  const routers = new RouterSet(providerRegistry('istio'), new MemoryCluster({ now: () => 0 }));
+  const fromDefault = routers.routerFor(routers.registry.resolve(canary()));
+  assert.ok(!fromDefault.ok);
+  assert.equal(fromDefault.message, 'provider istio (--mesh-provider default) is not supported by this Serin');
+  assert.match(fromDefault.fix, /^start Serin with --mesh-provider appmesh:v1beta2, or set spec\.provider$/);
+  const named = routers.routerFor(routers.registry.resolve(canary('kubernetes')));
+  assert.ok(!named.ok);
+  assert.equal(named.message, 'provider kubernetes is not supported by this Serin');
+  assert.equal(named.fix, 'set spec.provider to appmesh:v1beta2, or run a Serin that supports kubernetes');
+});
+
+test('a provider whose CRDs the cluster does not serve has no router, and says which API is missing', () => {
+  const routers = new RouterSet(providerRegistry('appmesh:v1beta2'), new MemoryCluster({ now: () => 0 }), () => false);
+  const none = routers.routerFor(routers.registry.resolve(canary('appmesh:v1beta2')));
+  assert.ok(!none.ok);
+  assert.equal(
+    none.message,
+    'provider appmesh:v1beta2 needs the App Mesh API appmesh.k8s.aws/v1beta2, which this cluster does not serve',
+  );
+  const served = new RouterSet(providerRegistry('appmesh:v1beta2'), new MemoryCluster({ now: () => 0 }));
+  assert.ok(served.routerFor(served.registry.resolve(canary())).ok);
+});
