@@ -11,7 +11,7 @@ import {
   type Validators,
 } from '../api/index.js';
 import type { Action, Answers, CheckOutcome, Need, Observation, StepInput } from '../engine/model.js';
-import { messages, skipsAnalysis, step } from '../engine/index.js';
+import { durationProblem, messages, skipsAnalysis, step } from '../engine/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { Problem } from '../lib/result.js';
 import type { ResolvedProvider, RouterSet } from '../routers/registry.js';
@@ -140,10 +140,11 @@ export class Reconciler {
       return done();
     }
     const checked = this.deps.validate(obj);
-    if (!checked.ok) {
+    const invalid = checked.ok ? durationProblem(checked.value.spec) : formatIssues(checked.issues);
+    if (!checked.ok || invalid !== undefined) {
       const { namespace, name } = obj.metadata ?? {};
       await writer.problem(obj, ReconcileReason.InvalidSpec, {
-        message: `canary ${namespace}/${name} is invalid: ${formatIssues(checked.issues)}`,
+        message: `canary ${namespace}/${name} is invalid: ${invalid}`,
         fix: 'correct the Canary spec; Serin retries when it changes',
       });
       return done(undefined);

@@ -3,6 +3,8 @@
  * queued is a no-op, adding one that is in flight queues it again after it finishes (so no change
  * is lost and no two reconciles of one canary overlap). Failed keys come back after a backoff.
  */
+import { systemClock } from './clock.js';
+
 export interface WorkQueueOptions {
   /** How many keys are processed at once (different keys). Default 4. */
   readonly concurrency?: number;
@@ -99,12 +101,7 @@ export class WorkQueue {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
     const delay = Math.min(maxMs, minMs * 2 ** (n - 1));
-    const setTimer =
-      this.options.setTimer ??
-      ((fn, ms) => {
-        const t = setTimeout(fn, ms);
-        return { cancel: () => clearTimeout(t) };
-      });
+    const setTimer = this.options.setTimer ?? systemClock.setTimer;
     this.retryTimers.get(key)?.cancel();
     this.retryTimers.set(
       key,

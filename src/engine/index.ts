@@ -24,6 +24,8 @@ export {
   analysisThreshold,
   DEFAULT_INTERVAL_MS,
   DEFAULT_PROGRESS_DEADLINE_SECONDS,
+  durationProblem,
+  MAX_INTERVAL_MS,
   MIN_INTERVAL_MS,
   progressDeadlineSeconds,
   skipsAnalysis,

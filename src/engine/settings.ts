@@ -10,6 +10,11 @@ import type { RoutingCapabilities } from './model.js';
 export const DEFAULT_INTERVAL_MS = 60_000;
 /** Shortest analysis interval; shorter values are raised to it: 10 s. */
 export const MIN_INTERVAL_MS = 10_000;
+/**
+ * Longest analysis interval: 24 days. Node's timers cannot count past ~24.8 days (a longer delay
+ * fires at once), and a release stepping less than once in 24 days is a mistake, not a plan.
+ */
+export const MAX_INTERVAL_MS = 24 * 24 * 3_600_000;
 /** `progressDeadlineSeconds` when unset: 600 s. */
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 /** Weights always add up to this. */
@@ -24,7 +29,25 @@ export function analysisIntervalMs(spec: CanarySpec, minMs: number = MIN_INTERVA
   const text = analysisOf(spec).interval ?? '';
   const parsed = text === '' ? undefined : parseGoDuration(text);
   if (parsed === undefined) return DEFAULT_INTERVAL_MS;
-  return Math.max(parsed, minMs);
+  return Math.min(Math.max(parsed, minMs), MAX_INTERVAL_MS);
+}
+
+/**
+ * Why the spec's durations cannot be honoured, or undefined: an `analysis.interval` longer than
+ * {@link MAX_INTERVAL_MS} (the CRD accepts `40000m`) or not a Go duration at all (the CRD's pattern
+ * only checks the start: `5mx` passes it; Flagger silently runs such a canary every minute). The
+ * controller reports it as an invalid spec.
+ */
+export function durationProblem(spec: CanarySpec): string | undefined {
+  const text = analysisOf(spec).interval ?? '';
+  if (text === '') return undefined;
+  const parsed = parseGoDuration(text);
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  if (parsed === undefined) {
+    return `analysis.interval: ${shown} is not a duration Serin can time; use one like 30s, 1m or 1m30s`;
+  }
+  if (parsed <= MAX_INTERVAL_MS) return undefined;
+  return `analysis.interval: ${shown} is longer than 24 days, the longest interval Serin can time; use a shorter interval such as 1m`;
 }
 
 /** Seconds a workload may make no progress before it counts as failed; default 600. */
