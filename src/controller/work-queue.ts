@@ -101,7 +101,7 @@ export class WorkQueue {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
     const delay = Math.min(maxMs, minMs * 2 ** (n - 1));
-    const setTimer = this.options.setTimer ?? systemClock.setTimer;
+    const setTimer = this.options.setTimer ?? ((fn: () => void, ms: number) => systemClock.setTimer(fn, ms));
     this.retryTimers.get(key)?.cancel();
     this.retryTimers.set(
       key,
