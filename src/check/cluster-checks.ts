@@ -82,7 +82,8 @@ async function providerChecks(
       ),
     ];
   }
-  const lines: CheckLine[] = [];
+  const unable = options.providers.featureProblem(canary);
+  const lines: CheckLine[] = unable ? [fail(unable.message, unable.fix)] : [];
   for (const apiVersion of new Set(plugin.kinds.map((k) => k.apiVersion))) {
     const api = plugin.api ?? `API ${apiVersion}`;
     const served = await reader.servedKinds(apiVersion);

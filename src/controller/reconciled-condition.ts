@@ -17,6 +17,8 @@ export const ReconcileReason = {
   InvalidSpec: 'InvalidSpec',
   /** `spec.provider` (or `--mesh-provider`) is not one Serin routes, or its CRDs are not served. */
   ProviderNotSupported: 'ProviderNotSupported',
+  /** The canary asks for what its provider cannot do (`analysis.mirror`, `analysis.sessionAffinity`). */
+  FeatureNotSupported: 'FeatureNotSupported',
   /** `spec.targetRef.kind` is not a kind Serin releases. */
   TargetNotSupported: 'TargetNotSupported',
   /** The target is missing or has none of the selector labels. */

@@ -207,6 +207,8 @@ export class Reconciler {
     const provider = this.deps.routers.registry.resolve(canary);
     const router = this.deps.routers.routerFor(provider);
     if (!router.ok) return { ok: false, reason: ReconcileReason.ProviderNotSupported, problem: router };
+    const unable = this.deps.routers.registry.featureProblem(canary);
+    if (unable) return { ok: false, reason: ReconcileReason.FeatureNotSupported, problem: unable };
     return { ok: true, target: target.value, router: router.router, provider };
   }
 

@@ -49,7 +49,7 @@ test('durations take Go’s grammar: 500ms, 1m30s', () => {
 
 test('an unknown --mesh-provider is refused with the providers Serin routes (no silent default)', () => {
   assert.deepEqual(issuesOf({ meshProvider: 'istoi' }), [
-    '--mesh-provider: "istoi" is not a provider this Serin routes; use appmesh:v1beta2',
+    '--mesh-provider: "istoi" is not a provider this Serin routes; use appmesh:v1beta2 or gatewayapi:v1 or gatewayapi:v1beta1',
   ]);
 });
 

@@ -5,6 +5,7 @@
  */
 import { MeshProvider } from '../api/index.js';
 import { APPMESH_PROVIDER } from './appmesh.js';
+import { GATEWAY_API_PROVIDER, GATEWAY_API_V1BETA1_PROVIDER } from './gatewayapi.js';
 import { BuiltinSeries, ProviderRegistry, type ProviderPlugin } from './registry.js';
 
 /** Flagger's `kubernetes` provider: blue/green by switching Services, no weights, no matches. */
@@ -17,20 +18,9 @@ const KUBERNETES_PROVIDER: ProviderPlugin = Object.freeze({
   kinds: [],
 });
 
-/** Gateway API HTTPRoutes (`gatewayapi:v1`, `gatewayapi:v1beta1`). */
-const GATEWAY_API_PROVIDER: ProviderPlugin = Object.freeze({
-  name: MeshProvider.GatewayApiV1,
-  matches: (p: string) => p.startsWith('gatewayapi'),
-  capabilities: { weights: true, headerMatch: true, mirroring: true, sessionAffinity: true },
-  routesBeforePrimary: false,
-  builtinSeries: BuiltinSeries.Http,
-  api: 'Gateway API gateway.networking.k8s.io/v1',
-  kinds: [],
-});
-
 /** Every provider plugin of this Serin. */
 export function builtinProviders(): readonly ProviderPlugin[] {
-  return [APPMESH_PROVIDER, KUBERNETES_PROVIDER, GATEWAY_API_PROVIDER];
+  return [APPMESH_PROVIDER, GATEWAY_API_PROVIDER, GATEWAY_API_V1BETA1_PROVIDER, KUBERNETES_PROVIDER];
 }
 
 /** The registry of {@link builtinProviders} with the operator's default provider. */

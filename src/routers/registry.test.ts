@@ -29,7 +29,9 @@ test('names match as Flagger matches them: appmesh and appmesh:v1beta2*, gateway
   const registry = providerRegistry('appmesh:v1beta2');
   assert.equal(registry.lookup('appmesh')?.name, 'appmesh:v1beta2');
   assert.equal(registry.lookup('appmesh:v1beta2')?.name, 'appmesh:v1beta2');
-  assert.equal(registry.lookup('gatewayapi:v1beta1')?.name, 'gatewayapi:v1');
+  assert.equal(registry.lookup('gatewayapi:v1beta1')?.name, 'gatewayapi:v1beta1');
+  assert.equal(registry.lookup('gatewayapi:v1')?.name, 'gatewayapi:v1');
+  assert.equal(registry.lookup('gatewayapi')?.name, 'gatewayapi:v1');
   assert.equal(registry.lookup('kubernetes')?.name, 'kubernetes');
   assert.equal(registry.lookup('istio'), undefined);
 });
@@ -53,12 +55,19 @@ test('the engine gets capabilities with the name in effect; an unknown provider 
   });
 });
 
-test('App Mesh objects must exist before the primary; its kinds are cached once each', () => {
+test('App Mesh objects must exist before the primary, HTTPRoutes after; kinds are cached once each', () => {
   const registry = providerRegistry('appmesh:v1beta2');
   assert.equal(registry.lookup('appmesh')?.routesBeforePrimary, true);
+  assert.equal(registry.lookup('gatewayapi:v1')?.routesBeforePrimary, false);
   assert.deepEqual(
-    registry.kinds().map((k) => k.kind),
-    ['VirtualNode', 'VirtualRouter', 'VirtualService'],
+    registry.kinds().map((k) => `${k.apiVersion} ${k.kind}`),
+    [
+      'appmesh.k8s.aws/v1beta2 VirtualNode',
+      'appmesh.k8s.aws/v1beta2 VirtualRouter',
+      'appmesh.k8s.aws/v1beta2 VirtualService',
+      'gateway.networking.k8s.io/v1 HTTPRoute',
+      'gateway.networking.k8s.io/v1beta1 HTTPRoute',
+    ],
   );
 });
 
@@ -67,11 +76,17 @@ test('a provider Serin does not route is refused with a fix that fits where the 
   const fromDefault = routers.routerFor(routers.registry.resolve(canary()));
   assert.ok(!fromDefault.ok);
   assert.equal(fromDefault.message, 'provider istio (--mesh-provider default) is not supported by this Serin');
-  assert.match(fromDefault.fix, /^start Serin with --mesh-provider appmesh:v1beta2, or set spec\.provider$/);
+  assert.match(
+    fromDefault.fix,
+    /^start Serin with --mesh-provider appmesh:v1beta2 or gatewayapi:v1 or gatewayapi:v1beta1, or set spec\.provider$/,
+  );
   const named = routers.routerFor(routers.registry.resolve(canary('kubernetes')));
   assert.ok(!named.ok);
   assert.equal(named.message, 'provider kubernetes is not supported by this Serin');
-  assert.equal(named.fix, 'set spec.provider to appmesh:v1beta2, or run a Serin that supports kubernetes');
+  assert.equal(
+    named.fix,
+    'set spec.provider to appmesh:v1beta2 or gatewayapi:v1 or gatewayapi:v1beta1, or run a Serin that supports kubernetes',
+  );
 });
 
 test('a provider whose CRDs the cluster does not serve has no router, and says which API is missing', () => {
@@ -84,4 +99,20 @@ test('a provider whose CRDs the cluster does not serve has no router, and says w
   );
   const served = new RouterSet(providerRegistry('appmesh:v1beta2'), new MemoryCluster({ now: () => 0 }));
   assert.ok(served.routerFor(served.registry.resolve(canary())).ok);
+});
+
+test('a canary asking for mirroring or session affinity its provider cannot do is told which providers can', () => {
+  const registry = providerRegistry('appmesh:v1beta2');
+  const mirrored = { ...canary(), spec: { ...canary().spec, analysis: { mirror: true } } } as Canary;
+  assert.deepEqual(registry.featureProblem(mirrored), {
+    message: 'provider appmesh:v1beta2 (--mesh-provider default) cannot do analysis.mirror',
+    fix: 'remove analysis.mirror, or use a provider that can (gatewayapi:v1, gatewayapi:v1beta1)',
+  });
+  const onGateway = { ...mirrored, spec: { ...mirrored.spec, provider: 'gatewayapi:v1' } } as Canary;
+  assert.equal(registry.featureProblem(onGateway), undefined);
+  const sticky = {
+    ...canary('gatewayapi:v1'),
+    spec: { ...canary('gatewayapi:v1').spec, analysis: { sessionAffinity: { cookieName: 'c' } } },
+  } as Canary;
+  assert.equal(registry.featureProblem(sticky)?.message, 'provider gatewayapi:v1 cannot do analysis.sessionAffinity');
 });

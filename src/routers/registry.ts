@@ -7,6 +7,7 @@
  * explicit list ({@link builtinProviders}); adding a provider is adding a plugin to that list.
  */
 import type { Canary } from '../api/index.js';
+import type { Problem } from '../lib/result.js';
 import type { RoutingCapabilities } from '../engine/model.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { Gvk } from '../kube/objects.js';
@@ -90,6 +91,28 @@ export class ProviderRegistry {
     const name = isDefault ? this.defaultProvider : named;
     const plugin = this.lookup(name);
     return { name, isDefault, plugin, routing: { provider: name, ...(plugin?.capabilities ?? NO_CAPABILITIES) } };
+  }
+
+  /**
+   * What the canary asks for that its provider cannot do (`analysis.mirror`, `analysis.sessionAffinity`),
+   * as a problem with the fix, or undefined. Never silently less: Flagger ignores such a field, and a
+   * mirror step that never takes effect repeats forever at weight 0.
+   */
+  featureProblem(canary: Canary): Problem | undefined {
+    const provider = this.resolve(canary);
+    const analysis = canary.spec?.analysis;
+    const wants = [
+      ...(analysis?.mirror === true ? (['mirroring'] as const) : []),
+      ...(analysis?.sessionAffinity ? (['sessionAffinity'] as const) : []),
+    ];
+    const missing = wants.filter((w) => !provider.routing[w]);
+    if (missing.length === 0) return undefined;
+    const fields = missing.map((w) => (w === 'mirroring' ? 'analysis.mirror' : 'analysis.sessionAffinity'));
+    const able = this.plugins.filter((p) => p.createRouter && wants.every((w) => p.capabilities[w])).map((p) => p.name);
+    return {
+      message: `${describeProvider(provider)} cannot do ${fields.join(' and ')}`,
+      fix: `remove ${fields.join(' and ')}${able.length > 0 ? `, or use a provider that can (${able.join(', ')})` : ''}`,
+    };
   }
 
   /** Every plugin, in registration order. */
