@@ -3,7 +3,7 @@ import { UNREADY_ANNOTATION } from '../../src/devcluster/kwok-stages.js';
 import { applyObjects } from '../../src/kube/apply.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import type { RunningOperator } from '../../src/operator/operator.js';
-import { fromConfigMap, MeshTrafficSimulator, simulatorKinds } from '../sim/index.js';
+import { fromConfigMap, MeshTrafficSimulator, simulatorKinds, TrafficProvider } from '../sim/index.js';
 import { ReadinessProber, readyFromConfigMap } from '../sim/readiness-prober.js';
 import { startApiCluster, testKubeConfig } from './cluster.js';
 import { appConfigMap, appDeployment, seedLikeCanary } from './fixtures.js';
@@ -27,6 +27,8 @@ export function appProperties(settings: {
 }
 
 export interface SeedWorldOptions {
+  /** How traffic is split: App Mesh (the seed's) or Gateway API (its successor). Default App Mesh. */
+  readonly provider?: TrafficProvider;
   readonly analysis?: Record<string, unknown>;
   readonly config?: string;
   readonly progressDeadlineSeconds?: number;
@@ -45,6 +47,7 @@ export function seedWorldObjects(ns: string, options: SeedWorldOptions = {}): Ku
 export function seedWorldCanary(ns: string, options: SeedWorldOptions = {}): KubeObject {
   return seedLikeCanary(ns, 'account', {
     hpa: false,
+    ...(options.provider === TrafficProvider.GatewayApi ? { spec: GATEWAY_SPEC } : {}),
     progressDeadlineSeconds: options.progressDeadlineSeconds ?? 60,
     analysis: {
       interval: '3s',
@@ -59,6 +62,12 @@ export function seedWorldCanary(ns: string, options: SeedWorldOptions = {}): Kub
     },
   });
 }
+
+/** The same Canary on Gateway API: an HTTPRoute attached to a Gateway, no App Mesh backends. */
+const GATEWAY_SPEC = {
+  provider: 'gatewayapi:v1',
+  service: { port: 8180, hosts: ['account.example.com'], gatewayRefs: [{ name: 'public', namespace: 'gateways' }] },
+};
 
 export interface SeedWorld {
   readonly operator: RunningOperator;
@@ -76,7 +85,8 @@ export interface SeedWorld {
 export async function startSeedWorld(t: TestContext, ns: string, options: SeedWorldOptions): Promise<SeedWorld> {
   const kc = testKubeConfig();
   const apply = (...objects: KubeObject[]) => applyObjects(kc, objects, 'gitops');
-  const cluster = await startApiCluster(t, simulatorKinds(), ns);
+  const provider = options.provider ?? TrafficProvider.AppMesh;
+  const cluster = await startApiCluster(t, simulatorKinds(provider), ns);
   const simulator = new MeshTrafficSimulator(
     { cluster },
     {
@@ -88,6 +98,7 @@ export async function startSeedWorld(t: TestContext, ns: string, options: SeedWo
       tickMs: 250,
       behaviour: fromConfigMap('application.properties'),
       seed: 7,
+      provider,
     },
   );
   await simulator.start();
