@@ -84,6 +84,7 @@ async function providerChecks(
   }
   const unable = options.providers.featureProblem(canary);
   const lines: CheckLine[] = unable ? [fail(unable.message, unable.fix)] : [];
+  if (plugin.kinds.length === 0) lines.push(pass(`${named} needs no routing objects (blue/green by Services)`));
   for (const apiVersion of new Set(plugin.kinds.map((k) => k.apiVersion))) {
     const api = plugin.api ?? `API ${apiVersion}`;
     const served = await reader.servedKinds(apiVersion);

@@ -78,14 +78,14 @@ test('a provider Serin does not route is refused with a fix that fits where the 
   assert.equal(fromDefault.message, 'provider istio (--mesh-provider default) is not supported by this Serin');
   assert.match(
     fromDefault.fix,
-    /^start Serin with --mesh-provider appmesh:v1beta2 or gatewayapi:v1 or gatewayapi:v1beta1, or set spec\.provider$/,
+    /^start Serin with --mesh-provider appmesh:v1beta2 or gatewayapi:v1 or gatewayapi:v1beta1 or kubernetes, or set spec\.provider$/,
   );
-  const named = routers.routerFor(routers.registry.resolve(canary('kubernetes')));
+  const named = routers.routerFor(routers.registry.resolve(canary('linkerd')));
   assert.ok(!named.ok);
-  assert.equal(named.message, 'provider kubernetes is not supported by this Serin');
+  assert.equal(named.message, 'provider linkerd is not supported by this Serin');
   assert.equal(
     named.fix,
-    'set spec.provider to appmesh:v1beta2 or gatewayapi:v1 or gatewayapi:v1beta1, or run a Serin that supports kubernetes',
+    'set spec.provider to appmesh:v1beta2 or gatewayapi:v1 or gatewayapi:v1beta1 or kubernetes, or run a Serin that supports linkerd',
   );
 });
 
