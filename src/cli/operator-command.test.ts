@@ -19,7 +19,10 @@ function operator(...args: string[]) {
 test('serin operator with an unknown --mesh-provider stops at start with exit code 2 and the fix', () => {
   const run = operator('--mesh-provider', 'istoi');
   assert.equal(run.code, 2);
-  assert.match(run.err, /--mesh-provider: "istoi" is not a provider this Serin routes; use appmesh:v1beta2 or gatewayapi:v1 or gatewayapi:v1beta1 or kubernetes/);
+  assert.match(
+    run.err,
+    /--mesh-provider: "istoi" is not a provider this Serin routes; use appmesh:v1beta2 or gatewayapi:v1 or gatewayapi:v1beta1 or kubernetes/,
+  );
 });
 
 test('serin operator with a bad --metrics-server stops at start with exit code 2', () => {
