@@ -6,6 +6,12 @@ const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const BUILD_SCRIPT = join(REPO_ROOT, 'tools/controlplane/build.sh');
 /** Structural App Mesh CRDs authored here, for when the proxy does not serve the App Mesh module. */
 const AUTHORED_APPMESH_CRDS = join(REPO_ROOT, 'tools/controlplane/appmesh-crds');
+/**
+ * AWS's own App Mesh v1beta2 CRDs (App Mesh controller v1.13), kept beside the project in the
+ * shared reference folder (CI has it too). Preferred: every App Mesh object Serin writes is then
+ * checked by AWS's schemas. The module proxy does not serve the controller module any more.
+ */
+const REFERENCE_APPMESH_CRDS = join(REPO_ROOT, '../shared/reference/crds/appmesh');
 
 /** Where the built control-plane binaries and the upstream files that go with them live. */
 export interface ControlPlaneFiles {
@@ -54,6 +60,15 @@ function listYaml(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
+/** AWS's CRDs from the reference folder, else the module's, else the structural ones written here. */
+function appMeshCrds(fromModule: readonly string[]): string[] {
+  if (existsSync(REFERENCE_APPMESH_CRDS)) {
+    const reference = listYaml(REFERENCE_APPMESH_CRDS);
+    if (reference.length > 0) return reference;
+  }
+  return fromModule.length > 0 ? [...fromModule] : listYaml(AUTHORED_APPMESH_CRDS);
+}
+
 function describe(dir: string): ControlPlaneFiles {
   const bin = join(dir, 'bin');
   const upstreamAppMesh = listYaml(join(dir, 'crds/appmesh'));
@@ -67,7 +82,7 @@ function describe(dir: string): ControlPlaneFiles {
       kwok: join(bin, 'kwok'),
     },
     kwokStages: listYaml(join(dir, 'kwok')),
-    appMeshCrds: upstreamAppMesh.length > 0 ? upstreamAppMesh : listYaml(AUTHORED_APPMESH_CRDS),
+    appMeshCrds: appMeshCrds(upstreamAppMesh),
     gatewayApiCrds: listYaml(join(dir, 'crds/gateway-api')),
   };
 }
