@@ -7,6 +7,8 @@ import type { KubeObject } from '../kube/objects.js';
 
 /** `apps/v1` Deployment. */
 export const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment' } as const;
+/** `apps/v1` DaemonSet. */
+export const DAEMON_SET = { apiVersion: 'apps/v1', kind: 'DaemonSet' } as const;
 /** Core ConfigMap. */
 export const CONFIG_MAP = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
 /** Core Secret. */
@@ -78,6 +80,7 @@ export interface PodSpec {
     [field: string]: unknown;
   };
   topologySpreadConstraints?: { labelSelector?: LabelSelector; [field: string]: unknown }[];
+  nodeSelector?: Record<string, string>;
   [field: string]: unknown;
 }
 
@@ -97,11 +100,21 @@ export interface DeploymentCondition {
   lastTransitionTime?: string;
 }
 
-/** `spec` of an `apps/v1` Deployment. */
-export interface DeploymentSpec {
-  replicas?: number;
+/** What every workload Serin releases has in its `spec`: a pod selector and a pod template. */
+export interface WorkloadSpec {
   selector: LabelSelector;
   template: PodTemplateSpec;
+  [field: string]: unknown;
+}
+
+/** A workload Serin releases through a `-primary` copy (Deployment, DaemonSet). */
+export interface Workload extends KubeObject {
+  spec: WorkloadSpec;
+}
+
+/** `spec` of an `apps/v1` Deployment. */
+export interface DeploymentSpec extends WorkloadSpec {
+  replicas?: number;
   progressDeadlineSeconds?: number;
   minReadySeconds?: number;
   revisionHistoryLimit?: number;
@@ -110,7 +123,7 @@ export interface DeploymentSpec {
 }
 
 /** An `apps/v1` Deployment with the status fields readiness reads. */
-export interface Deployment extends KubeObject {
+export interface Deployment extends Workload {
   spec: DeploymentSpec;
   status?: {
     observedGeneration?: number;
@@ -119,6 +132,29 @@ export interface Deployment extends KubeObject {
     readyReplicas?: number;
     availableReplicas?: number;
     conditions?: DeploymentCondition[];
+    [field: string]: unknown;
+  };
+}
+
+/** `spec` of an `apps/v1` DaemonSet. */
+export interface DaemonSetSpec extends WorkloadSpec {
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+  /** `type` is `RollingUpdate` (the default) or `OnDelete`. */
+  updateStrategy?: { type?: string; [field: string]: unknown };
+}
+
+/** An `apps/v1` DaemonSet with the status fields readiness reads. */
+export interface DaemonSet extends Workload {
+  spec: DaemonSetSpec;
+  status?: {
+    observedGeneration?: number;
+    /** Nodes that should run a pod of the DaemonSet. */
+    desiredNumberScheduled?: number;
+    /** Nodes running a pod of the current template. */
+    updatedNumberScheduled?: number;
+    numberReady?: number;
+    numberAvailable?: number;
     [field: string]: unknown;
   };
 }

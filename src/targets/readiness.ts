@@ -77,11 +77,6 @@ export function readyThresholdReplicas(updated: number, threshold: number): numb
   return Math.trunc(Math.fround(Math.fround(updated) * ratio));
 }
 
-/** Wraps a readiness reason with Flagger's prefix; ready stays ready. */
-export function wrapReadiness(readiness: Readiness, prefix: string): Readiness {
-  return readiness.ready ? readiness : { ...readiness, reason: `${prefix}${readiness.reason}` };
-}
-
 function condition(deployment: Deployment, type: string): DeploymentCondition | undefined {
   return deployment.status?.conditions?.find((c) => c.type === type);
 }

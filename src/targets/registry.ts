@@ -9,12 +9,13 @@ import type { Canary } from '../api/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { Gvk } from '../kube/objects.js';
 import type { Result } from '../lib/result.js';
+import { DAEMONSET_TARGET } from './daemonset.js';
 import { DEPLOYMENT_TARGET } from './deployment.js';
 import type { TargetOptions, TargetPlugin, WorkloadTarget } from './target.js';
 
 /** Every target plugin of this Serin. */
 export function builtinTargets(): readonly TargetPlugin[] {
-  return [DEPLOYMENT_TARGET];
+  return [DEPLOYMENT_TARGET, DAEMONSET_TARGET];
 }
 
 /** Workload kind → target plugin. Immutable. */

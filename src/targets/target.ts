@@ -1,5 +1,5 @@
 /**
- * The port for workloads Serin releases (Deployment now; DaemonSet later). One adapter per kind,
+ * The port for workloads Serin releases (Deployment, DaemonSet). One adapter per kind,
  * each in its own file. Reads come from the Cluster's caches; expected problems (target missing,
  * selector label missing, config gone) are returned as values with the fix, never thrown.
  */
@@ -49,13 +49,13 @@ export interface WorkloadTarget {
   ensurePrimaryScaler(canary: Canary, signal?: AbortSignal): Promise<Result<void>>;
   primaryReadiness(canary: Canary, now: number): Readiness;
   canaryReadiness(canary: Canary, now: number): Readiness;
-  /** Scales the target to zero (it only runs during a canary run). */
+  /** Scales the target to zero (it only runs during a canary run): no replicas (Deployment), no node (DaemonSet). */
   scaleToZero(canary: Canary, signal?: AbortSignal): Promise<void>;
-  /** Scales the target back up for a canary run (to the HPA minimum or its previous replicas). */
+  /** Scales the target back up for a canary run (Deployment: to the HPA minimum or its previous replicas). */
   scaleUp(canary: Canary, signal?: AbortSignal): Promise<void>;
   /** Copies the target's template (and tracked configs as `-primary` copies) to the primary. */
   promote(canary: Canary, signal?: AbortSignal): Promise<void>;
-  /** Restores the target for `revertOnDeletion` (scale it back up from the primary's replicas). */
+  /** Restores the target for `revertOnDeletion` (scales it back up; a Deployment to the primary's replicas). */
   finalize(canary: Canary, signal?: AbortSignal): Promise<void>;
 }
 
