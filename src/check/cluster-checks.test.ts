@@ -188,3 +188,20 @@ describe('alert providers', () => {
     }
   });
 });
+
+describe('cluster checks of a DaemonSet target', () => {
+  test('the DaemonSet is read by its kind, its selector label and configs checked, worded by kind', async () => {
+    const daemonSet: KubeObject = { ...deployment, kind: 'DaemonSet' };
+    const spec = { targetRef: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'account' }, autoscalerRef: undefined };
+    const lines = await clusterChecks(
+      canary(spec),
+      { reader: reader({ ...ns, 'DaemonSet shop/account': found(daemonSet) }), snapshot: new SnapshotCluster() },
+      OPTIONS,
+    );
+    const text = lines.map((l) => `${l.status} ${l.message}`);
+    assert.ok(text.includes('pass DaemonSet shop/account exists; selector label app=account'), text.join('\n'));
+    assert.ok(text.includes('fail configmap shop/account-env referenced by daemonset shop/account not found'));
+    const missing = await clusterChecks(canary(spec), { reader: reader(ns), snapshot: new SnapshotCluster() }, OPTIONS);
+    assert.ok(missing.some((l) => l.message === 'daemonset shop/account not found'));
+  });
+});

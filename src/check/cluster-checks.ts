@@ -111,14 +111,12 @@ async function targetChecks(canary: Canary, reader: ObjectReader, targets: Targe
     const problem = targets.unsupported(canary);
     return [fail(problem.message, problem.fix)];
   }
-  const found = await reader.get<Deployment>({ ...DEPLOYMENT, namespace, name });
+  const gvk = targets.gvkOf(kind) ?? DEPLOYMENT;
+  const lower = kind.toLowerCase();
+  const found = await reader.get<Deployment>({ ...gvk, namespace, name });
   if (found.kind !== 'found') {
     return [
-      absent(
-        found,
-        `deployment ${namespace}/${name} not found`,
-        'create the Deployment, or correct spec.targetRef.name',
-      ),
+      absent(found, `${lower} ${namespace}/${name} not found`, `create the ${kind}, or correct spec.targetRef.name`),
     ];
   }
   const target = found.object;
@@ -126,25 +124,25 @@ async function targetChecks(canary: Canary, reader: ObjectReader, targets: Targe
   const key = DEFAULT_SELECTOR_LABELS.find((k) => matchLabels[k] !== undefined);
   const labels = DEFAULT_SELECTOR_LABELS;
   const label = key
-    ? exists(found, `Deployment ${namespace}/${name} exists; selector label ${key}=${matchLabels[key] ?? ''}`)
+    ? exists(found, `${kind} ${namespace}/${name} exists; selector label ${key}=${matchLabels[key] ?? ''}`)
     : fail(
-        `deployment ${namespace}/${name} spec.selector.matchLabels must contain one of [${labels.join(' ')}]`,
-        `add one of ${labels.join(', ')} to the Deployment's selector and pod labels`,
+        `${lower} ${namespace}/${name} spec.selector.matchLabels must contain one of [${labels.join(' ')}]`,
+        `add one of ${labels.join(', ')} to the ${kind}'s selector and pod labels`,
       );
   const pod = target.spec?.template?.spec ?? {};
   const configs = await Promise.all(
     scanConfigRefs(pod)
       .filter((ref) => !ref.optional)
       .map(async (ref): Promise<CheckLine> => {
-        const gvk = ref.kind === 'configmap' ? CONFIG_MAP : SECRET_GVK;
-        const config = await reader.get({ ...gvk, namespace, name: ref.name });
+        const configGvk = ref.kind === 'configmap' ? CONFIG_MAP : SECRET_GVK;
+        const config = await reader.get({ ...configGvk, namespace, name: ref.name });
         if (config.kind === 'found') {
-          return exists(config, `${gvk.kind} ${namespace}/${ref.name} exists (used by the Deployment's pods)`);
+          return exists(config, `${configGvk.kind} ${namespace}/${ref.name} exists (used by the ${kind}'s pods)`);
         }
         return absent(
           config,
-          `${ref.kind} ${namespace}/${ref.name} referenced by deployment ${namespace}/${name} not found`,
-          `create ${gvk.kind} ${namespace}/${ref.name}, or mark the reference optional: true, or correct its name in the pod template`,
+          `${ref.kind} ${namespace}/${ref.name} referenced by ${lower} ${namespace}/${name} not found`,
+          `create ${configGvk.kind} ${namespace}/${ref.name}, or mark the reference optional: true, or correct its name in the pod template`,
         );
       }),
   );

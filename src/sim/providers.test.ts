@@ -64,3 +64,27 @@ describe('serin simulate on the providers after App Mesh', () => {
     assert.ok(!messages.some((m) => /canary weight/.test(m)));
   });
 });
+
+describe('serin simulate on a DaemonSet target', () => {
+  test('a DaemonSet canary (made up when the files hold none) is released by an image change and promoted', async () => {
+    const objects = await seedOn({});
+    const canary = objects.find((o) => o.kind === 'Canary') as KubeObject & { spec: Record<string, any> };
+    canary.spec.targetRef = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent' };
+    delete canary.spec.autoscalerRef; // a DaemonSet has no replicas to scale
+    const t = await simulate({
+      objects: [canary],
+      namespace: 'shop',
+      scenario: {
+        apiVersion: 'serin.dev/v1alpha1',
+        kind: 'Scenario',
+        metadata: { name: 'agent' },
+        duration: '30m',
+        versions: [{ name: 'healthy', metrics: { 'request-success-rate': 100, 'request-duration': 100 } }],
+        steps: [{ at: '1m', setImage: { deployment: 'agent', image: 'agent:2' } }],
+      },
+    });
+    const messages = t.entries.map((e) => e.message);
+    assert.equal(t.verdict.result, 'promoted', messages.join('\n'));
+    assert.ok(messages.includes('Copying agent.shop template spec to agent-primary.shop'));
+  });
+});

@@ -68,7 +68,7 @@ const StepSchema = Type.Object(
           container: Type.Optional(Type.String({ description: 'Default: the first container.' })),
           image: Type.String(),
         },
-        { description: 'Set a container image of a Deployment.' },
+        { description: 'Set a container image of a Deployment (or DaemonSet).' },
       ),
     ),
     patchCanary: Type.Optional(
@@ -81,7 +81,7 @@ const StepSchema = Type.Object(
       ),
     ),
     rolloutRestart: Type.Optional(
-      Type.String({ description: 'A Deployment to restart, as `kubectl rollout restart` does.' }),
+      Type.String({ description: 'A Deployment (or DaemonSet) to restart, as `kubectl rollout restart` does.' }),
     ),
     serin: Type.Optional(
       Type.Object(

@@ -58,6 +58,7 @@ const DEFAULT_START = Date.parse('2026-01-01T00:00:00Z');
 const NAMESPACED = new Set([
   'Canary',
   'Deployment',
+  'DaemonSet',
   'ConfigMap',
   'Secret',
   'Service',
@@ -66,14 +67,15 @@ const NAMESPACED = new Set([
   'AlertProvider',
 ]);
 
+/** The Canary's target when the files hold none: a one-container workload of its kind. */
 function synthesizeTarget(canary: Canary, namespace: string): KubeObject {
-  const name = canary.spec.targetRef.name;
+  const { name, kind } = canary.spec.targetRef;
   return {
     apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    kind: kind === 'DaemonSet' ? 'DaemonSet' : 'Deployment',
     metadata: { name, namespace, labels: { app: name } },
     spec: {
-      replicas: 1,
+      ...(kind === 'DaemonSet' ? {} : { replicas: 1 }),
       selector: { matchLabels: { app: name } },
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `${name}:current` }] } },
     },
@@ -94,7 +96,8 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
   if (!canaryObj) throw new Error('no Canary among the input objects');
   const ns = canaryObj.metadata?.namespace ?? namespace;
   const name = canaryObj.metadata?.name ?? '';
-  if (!objects.some((o) => o.kind === 'Deployment' && o.metadata.name === canaryObj.spec.targetRef.name)) {
+  const { kind: targetKind, name: targetName } = canaryObj.spec.targetRef;
+  if (!objects.some((o) => o.kind === targetKind && o.metadata.name === targetName)) {
     objects.push(synthesizeTarget(canaryObj, ns));
   }
   const defaultProvider = input.defaultProvider ?? 'appmesh:v1beta2';
@@ -186,11 +189,11 @@ async function applyStep(cluster: MemoryCluster, step: ScenarioStep, ns: string,
       { data: step.configMap.data },
     );
   } else if (step.setImage) {
-    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: step.setImage.deployment };
+    const ref = workloadRef(cluster, ns, step.setImage.deployment);
     const d = cluster.get<
       KubeObject & { spec: { template: { spec: { containers: { name: string; image: string }[] } } } }
     >(ref);
-    if (!d) throw new Error(`scenario step: deployment ${ns}/${step.setImage.deployment} not found`);
+    if (!d) throw new Error(`scenario step: no Deployment or DaemonSet ${ns}/${step.setImage.deployment}`);
     const containers = d.spec.template.spec.containers.map((c, i) =>
       (step.setImage?.container ? c.name === step.setImage.container : i === 0)
         ? { ...c, image: step.setImage?.image ?? c.image }
@@ -209,11 +212,18 @@ async function applyStep(cluster: MemoryCluster, step: ScenarioStep, ns: string,
           : { [COMMAND_ANNOTATION]: command };
     await cluster.patch({ ...CANARY_GVK, namespace: ns, name: canary }, { metadata: { annotations } });
   } else if (step.rolloutRestart) {
-    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: step.rolloutRestart };
+    const ref = workloadRef(cluster, ns, step.rolloutRestart);
     await cluster.patch(ref, {
       spec: {
         template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date(now).toISOString() } } },
       },
     });
   }
+}
+
+/** The Deployment of that name, else the DaemonSet (a scenario step names a workload by name). */
+function workloadRef(cluster: MemoryCluster, namespace: string, name: string) {
+  const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name };
+  const daemonSet = { ...deployment, kind: 'DaemonSet' };
+  return cluster.get(deployment) || !cluster.get(daemonSet) ? deployment : daemonSet;
 }

@@ -31,6 +31,11 @@ export class TargetRegistry {
     return [...this.byKind.keys()];
   }
 
+  /** The API version and kind of a served workload kind (`DaemonSet` → `apps/v1 DaemonSet`). */
+  gvkOf(kind: string): Gvk | undefined {
+    return this.byKind.get(kind)?.gvk;
+  }
+
   /** Whether `spec.targetRef.kind` names a served kind. */
   serves(kind: string): boolean {
     return this.byKind.has(kind);
