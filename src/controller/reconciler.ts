@@ -11,7 +11,7 @@ import {
   type Validators,
 } from '../api/index.js';
 import type { Action, Answers, CheckOutcome, Need, Observation, StepInput } from '../engine/model.js';
-import { durationProblem, messages, skipsAnalysis, step } from '../engine/index.js';
+import { messages, skipsAnalysis, specProblem, step } from '../engine/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { Problem } from '../lib/result.js';
 import type { ResolvedProvider, RouterSet } from '../routers/registry.js';
@@ -140,11 +140,10 @@ export class Reconciler {
       return done();
     }
     const checked = this.deps.validate(obj);
-    const invalid = checked.ok ? durationProblem(checked.value.spec) : formatIssues(checked.issues);
-    if (!checked.ok || invalid !== undefined) {
+    if (!checked.ok) {
       const { namespace, name } = obj.metadata ?? {};
       await writer.problem(obj, ReconcileReason.InvalidSpec, {
-        message: `canary ${namespace}/${name} is invalid: ${invalid}`,
+        message: `canary ${namespace}/${name} is invalid: ${formatIssues(checked.issues)}`,
         fix: 'correct the Canary spec; Serin retries when it changes',
       });
       return done(undefined);
@@ -209,6 +208,14 @@ export class Reconciler {
     if (!router.ok) return { ok: false, reason: ReconcileReason.ProviderNotSupported, problem: router };
     const unable = this.deps.routers.registry.featureProblem(canary);
     if (unable) return { ok: false, reason: ReconcileReason.FeatureNotSupported, problem: unable };
+    const invalid = specProblem(canary.spec, provider.routing);
+    if (invalid) {
+      const problem = {
+        message: `canary ${canaryName(canary)} is invalid: ${invalid}`,
+        fix: 'correct the Canary spec; Serin retries when it changes',
+      };
+      return { ok: false, reason: ReconcileReason.InvalidSpec, problem };
+    }
     return { ok: true, target: target.value, router: router.router, provider };
   }
 
@@ -387,4 +394,8 @@ function withLastAnalysis(
     ...(o.ok ? {} : { message: o.message ?? o.reason }),
   }));
   return { ...status, lastAnalysis: { time: new Date(now).toISOString(), checks } };
+}
+
+function canaryName(canary: Canary): string {
+  return `${canary.metadata?.namespace ?? ''}/${canary.metadata?.name ?? ''}`;
 }

@@ -24,7 +24,6 @@ export {
   analysisThreshold,
   DEFAULT_INTERVAL_MS,
   DEFAULT_PROGRESS_DEADLINE_SECONDS,
-  durationProblem,
   MAX_INTERVAL_MS,
   MIN_INTERVAL_MS,
   progressDeadlineSeconds,
@@ -34,6 +33,7 @@ export {
   type StrategyPlan,
 } from './settings.js';
 export { maxWeightOf, nextStepWeight } from './weights.js';
+export { specProblem } from './spec-problems.js';
 export { hasRevisionChanged, hasSpecChanged, haveConfigsChanged } from './revision.js';
 export { goDurationMs, goFixed2, goFloat, parseGoDuration } from './go-format.js';
 export * as messages from './messages.js';

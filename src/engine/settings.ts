@@ -32,24 +32,6 @@ export function analysisIntervalMs(spec: CanarySpec, minMs: number = MIN_INTERVA
   return Math.min(Math.max(parsed, minMs), MAX_INTERVAL_MS);
 }
 
-/**
- * Why the spec's durations cannot be honoured, or undefined: an `analysis.interval` longer than
- * {@link MAX_INTERVAL_MS} (the CRD accepts `40000m`) or not a Go duration at all (the CRD's pattern
- * only checks the start: `5mx` passes it; Flagger silently runs such a canary every minute). The
- * controller reports it as an invalid spec.
- */
-export function durationProblem(spec: CanarySpec): string | undefined {
-  const text = analysisOf(spec).interval ?? '';
-  if (text === '') return undefined;
-  const parsed = parseGoDuration(text);
-  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-  if (parsed === undefined) {
-    return `analysis.interval: ${shown} is not a duration Serin can time; use one like 30s, 1m or 1m30s`;
-  }
-  if (parsed <= MAX_INTERVAL_MS) return undefined;
-  return `analysis.interval: ${shown} is longer than 24 days, the longest interval Serin can time; use a shorter interval such as 1m`;
-}
-
 /** Seconds a workload may make no progress before it counts as failed; default 600. */
 export function progressDeadlineSeconds(spec: CanarySpec): number {
   return spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;

@@ -17,7 +17,8 @@ export function maxWeightOf(spec: CanarySpec): number {
 
 /**
  * How much weight the next step adds when the canary currently has `canaryWeight`. `stepWeight`
- * wins when above 0 (and may be 0: the canary then never advances, as in Flagger). On a ladder the
+ * wins when above 0 (a first step of 0 never advances; the controller refuses such a spec, see
+ * spec-problems.ts). On a ladder the
  * step leads to the next rung; a weight that is not on the ladder (spec edited mid-run) jumps to 100.
  */
 export function nextStepWeight(spec: CanarySpec, canaryWeight: number): number {
