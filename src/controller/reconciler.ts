@@ -7,10 +7,9 @@ import {
   type CanaryCommand,
   formatIssues,
   type Canary,
-  type CanaryStatus,
   type Validators,
 } from '../api/index.js';
-import type { Action, Answers, CheckOutcome, Need, Observation, StepInput } from '../engine/model.js';
+import type { Action, Answers, Need, Observation, StepInput } from '../engine/model.js';
 import { messages, skipsAnalysis, specProblem, step } from '../engine/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { Problem } from '../lib/result.js';
@@ -24,6 +23,7 @@ import type { CheckRunner } from './check-runner.js';
 import type { Clock } from './clock.js';
 import { hasFinalizer, setFinalizer } from './finalizer.js';
 import { ensureInfrastructure } from './infrastructure.js';
+import { withLastAnalysis } from './last-analysis.js';
 import { ReconcileReason, withReconciledCondition } from './reconciled-condition.js';
 import type { StatusWriter } from './status-writer.js';
 
@@ -377,23 +377,6 @@ export class Reconciler {
     await this.deps.status.problem(canary, reason, problem);
     return { stepped: false, phase: canary.status?.phase };
   }
-}
-
-/** Records what this tick's analysis measured (Serin's `status.lastAnalysis`); unchanged without one. */
-function withLastAnalysis(
-  status: CanaryStatus | undefined,
-  outcomes: readonly CheckOutcome[] | undefined,
-  now: number,
-): CanaryStatus | undefined {
-  if (!outcomes || outcomes.length === 0) return status;
-  const checks = outcomes.map((o) => ({
-    name: o.name,
-    kind: o.kind ?? 'metric',
-    passed: o.ok,
-    ...(o.value !== undefined && Number.isFinite(o.value) ? { value: o.value } : {}),
-    ...(o.ok ? {} : { message: o.message ?? o.reason }),
-  }));
-  return { ...status, lastAnalysis: { time: new Date(now).toISOString(), checks } };
 }
 
 function canaryName(canary: Canary): string {
