@@ -1,3 +1,4 @@
+import { bounded } from '../lib/bounded.js';
 import type { Canary } from '../api/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { KubeObject } from '../kube/objects.js';
@@ -32,7 +33,8 @@ export class EventRecorder {
     private readonly maxRemembered = 10_000,
   ) {}
 
-  async record(canary: Canary, event: CanaryEvent): Promise<void> {
+  async record(canary: Canary, raw: CanaryEvent): Promise<void> {
+    const event = { ...raw, message: bounded(raw.message) };
     const ns = canary.metadata?.namespace ?? 'default';
     const name = canary.metadata?.name ?? '';
     const key = `${ns}/${name}/${canary.metadata?.uid ?? ''}/${event.type}/${event.reason}/${event.message}`;

@@ -1,3 +1,4 @@
+import { bounded } from '../lib/bounded.js';
 import type { CanaryStatus, Condition } from '../api/index.js';
 
 /**
@@ -49,7 +50,7 @@ export function withReconciledCondition(
   const current =
     conditions.find((c) => c.type === RECONCILED) ?? previous?.conditions?.find((c) => c.type === RECONCILED);
   const wanted: Omit<Condition, 'lastUpdateTime' | 'lastTransitionTime'> = problem
-    ? { type: RECONCILED, status: 'False', reason: problem.reason, message: problem.message }
+    ? { type: RECONCILED, status: 'False', reason: problem.reason, message: bounded(problem.message) }
     : { type: RECONCILED, status: 'True', reason: ReconcileReason.Reconciled, message: 'Serin manages this canary.' };
   if (!current && !problem) return status; // never had a problem: nothing to say
   const same =
