@@ -120,4 +120,27 @@ spec:
       (err: Error) => err instanceof CheckUsageError && /no Canary in deploy\.yaml/.test(err.message),
     );
   });
+
+  test('a Helm-rendered Canary with webhooks: null and metrics: null is read as the API server stores it', () => {
+    const helm = CANARY.replace(
+      '    threshold: 5\n',
+      '    threshold: 5\n    webhooks: null\n    metrics: null\n    alerts: null\n',
+    );
+    const [only] = parseCheckInputs([['canary.yaml', helm]], NS).canaries;
+    assert.equal(only?.validation[0]?.status, 'pass');
+  });
+
+  test('a flagger.app object of a version no CRD serves is a problem with the fix', () => {
+    const template = 'apiVersion: flagger.app/v1alpha1\nkind: MetricTemplate\nmetadata:\n  name: t\nspec: {}\n';
+    const inputs = parseCheckInputs(
+      [
+        ['canary.yaml', CANARY],
+        ['t.yaml', template],
+      ],
+      NS,
+    );
+    const problem = inputs.problems.find((p) => p.status === 'fail');
+    assert.match(problem?.message ?? '', /MetricTemplate apiVersion flagger\.app\/v1alpha1 is not served/);
+    assert.match(problem?.fix ?? '', /set apiVersion: flagger\.app\/v1beta1/);
+  });
 });

@@ -4,6 +4,7 @@
  * with its file, line, object and field path. Other objects are kept: a MetricTemplate or a
  * Deployment shipped in the same files stands in for a missing one in the cluster.
  */
+import { asStored } from '../kube/as-stored.js';
 import { readFile } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { createValidators, FLAGGER_API_VERSION, type Canary, type ValidationIssue } from '../api/index.js';
@@ -88,11 +89,23 @@ export function parseCheckInputs(
         problems.push(fail(`${where}: not valid YAML: ${error.message}`, undefined, { file, document: i + 1 }));
         return;
       }
-      const obj = doc.toJS() as unknown;
+      const obj = asStored(doc.toJS() as unknown);
       if (obj === null || obj === undefined) return;
       if (!isKubeObject(obj)) {
         const fix = 'every document must be a Kubernetes object with apiVersion, kind and metadata.name';
         problems.push(fail(`${where}: not a Kubernetes object`, fix, { file, document: i + 1 }));
+        return;
+      }
+      // A Canary's unserved version is reported on the Canary below; any other flagger.app kind here.
+      if (
+        obj.kind !== 'Canary' &&
+        obj.apiVersion.startsWith('flagger.app/') &&
+        obj.apiVersion !== FLAGGER_API_VERSION
+      ) {
+        const fix = `set apiVersion: ${FLAGGER_API_VERSION}, the only version the Flagger CRDs serve`;
+        problems.push(
+          fail(`${where}: ${obj.kind} apiVersion ${obj.apiVersion} is not served`, fix, { file, document: i + 1 }),
+        );
         return;
       }
       const ns = objectNamespace(obj, namespace, where);

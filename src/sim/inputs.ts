@@ -1,6 +1,7 @@
+import { asStored } from '../kube/as-stored.js';
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
-import { createValidators, formatIssues } from '../api/index.js';
+import { createValidators, FLAGGER_API_VERSION, formatIssues } from '../api/index.js';
 import type { KubeObject } from '../kube/objects.js';
 import { parseScenario, type Scenario } from './scenario.js';
 
@@ -33,11 +34,22 @@ export async function loadManifests(files: readonly string[]): Promise<KubeObjec
         problems.push(`${file}: document ${i + 1}: not valid YAML: ${doc.errors[0]?.message}`);
         return;
       }
-      const obj = doc.toJS() as KubeObject | null;
+      const obj = asStored(doc.toJS() as KubeObject | null);
       if (obj === null) return;
-      if (typeof obj !== 'object' || !obj.kind || !obj.apiVersion || !obj.metadata?.name) {
+      if (
+        typeof obj !== 'object' ||
+        typeof obj.kind !== 'string' ||
+        typeof obj.apiVersion !== 'string' ||
+        typeof obj.metadata?.name !== 'string'
+      ) {
         problems.push(
-          `${file}: document ${i + 1}: expected a Kubernetes object with apiVersion, kind and metadata.name`,
+          `${file}: document ${i + 1}: expected a Kubernetes object with apiVersion, kind and metadata.name (strings)`,
+        );
+        return;
+      }
+      if (obj.apiVersion.startsWith('flagger.app/') && obj.apiVersion !== FLAGGER_API_VERSION) {
+        problems.push(
+          `${file}: ${obj.kind} ${obj.metadata.name}: apiVersion ${obj.apiVersion} is not served; use ${FLAGGER_API_VERSION}`,
         );
         return;
       }

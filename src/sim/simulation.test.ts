@@ -121,6 +121,31 @@ describe('bad input files are rejected with the file, the field and what was exp
     });
   });
 
+  test('a Helm-rendered Canary with webhooks: null is read as the API server stores it (the nulls dropped)', async () => {
+    const text = await (await import('node:fs/promises')).readFile(join(SEED, 'canary.yaml'), 'utf8');
+    const start = text.indexOf('    alerts:');
+    const file = await write('canary.yaml', `${text.slice(0, start)}    alerts: null\n    webhooks: null\n`);
+    const [canary] = (await loadManifests([file])) as unknown as { spec: { analysis: Record<string, unknown> } }[];
+    assert.equal(canary?.spec.analysis.webhooks, undefined);
+    assert.equal(canary?.spec.analysis.alerts, undefined);
+  });
+
+  test('a non-string apiVersion and an unserved flagger.app version are refused with the fix, not thrown', async () => {
+    const numeric = await write('n.yaml', 'apiVersion: 5\nkind: Canary\nmetadata: {name: x}\n');
+    await assert.rejects(
+      loadManifests([numeric]),
+      /expected a Kubernetes object with apiVersion, kind and metadata\.name/,
+    );
+    const old = await write(
+      't.yaml',
+      'apiVersion: flagger.app/v1alpha1\nkind: MetricTemplate\nmetadata: {name: t}\nspec: {}\n',
+    );
+    await assert.rejects(
+      loadManifests([old, join(SEED, 'canary.yaml')]),
+      /MetricTemplate t: apiVersion flagger\.app\/v1alpha1 is not served; use flagger\.app\/v1beta1/,
+    );
+  });
+
   test('files without a Canary are refused with what to pass', async () => {
     await assert.rejects(loadManifests([join(SEED, 'account.yaml')]), /no Canary found; pass the Canary with -f/);
   });
