@@ -146,6 +146,24 @@ describe('bad input files are rejected with the file, the field and what was exp
     );
   });
 
+  test('a scenario step naming an object the files do not hold is refused before the start, with the fix', async () => {
+    await assert.rejects(
+      simulate({
+        objects: await loadManifests([join(SEED, 'canary.yaml')]),
+        scenario: await loadScenario(join(SEED, 'scenarios', '3-relaxed-threshold.yaml')),
+        namespace: 'shop',
+      }),
+      (err: Error) => {
+        assert.ok(err instanceof InputError);
+        assert.match(
+          err.message,
+          /^scenario steps\[0\] \(at 1m\): ConfigMap shop\/account-config is not in the -f files; pass the file that holds it, or correct the step/,
+        );
+        return true;
+      },
+    );
+  });
+
   test('files without a Canary are refused with what to pass', async () => {
     await assert.rejects(loadManifests([join(SEED, 'account.yaml')]), /no Canary found; pass the Canary with -f/);
   });

@@ -5,6 +5,7 @@ import type { KubeObject } from '../kube/objects.js';
 import type { MemoryCluster } from './memory-cluster.js';
 import { durationMs, type Scenario, type ScenarioStep } from './scenario.js';
 import { SimWorld } from './world.js';
+import { InputError } from './inputs.js';
 
 /** One line of the timeline: an Event occurrence, or a scenario step. */
 export interface TimelineEntry {
@@ -100,6 +101,8 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
   if (!objects.some((o) => o.kind === targetKind && o.metadata.name === targetName)) {
     objects.push(synthesizeTarget(canaryObj, ns));
   }
+  const missing = stepsWithoutObjects(input.scenario.steps ?? [], objects, ns);
+  if (missing.length > 0) throw new InputError(missing.join('\n'));
   const defaultProvider = input.defaultProvider ?? 'appmesh:v1beta2';
   const world = new SimWorld({ scenario: input.scenario, defaultProvider, startTime: start });
   const { clock, cluster, routers } = world;
@@ -131,7 +134,15 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
         entries.push({ at: clock.now() - start, type: 'Step', reason: 'Scenario', message: describeStep(step) });
         lastStepAt = clock.now();
         stepsLeft--;
-        void applyStep(cluster, step, ns, clock.now());
+        // Every named object was checked before the start; a failure now is a bug, reported, not thrown away.
+        applyStep(cluster, step, ns, clock.now()).catch((err: unknown) => {
+          entries.push({
+            at: clock.now() - start,
+            type: 'Warning',
+            reason: 'Scenario',
+            message: `step failed: ${String(err)}`,
+          });
+        });
       },
       durationMs(step.at) ?? 0,
     );
@@ -163,6 +174,30 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
     durationMs: clock.now() - start,
     finalRoutes: routes && !('error' in routes) ? { primary: routes.primary, canary: routes.canary } : undefined,
   };
+}
+
+/**
+ * The steps that name an object the input does not hold, each with the fix: found before the
+ * simulation starts (a step that failed mid-run ended `serin simulate` with a stack trace).
+ */
+function stepsWithoutObjects(steps: readonly ScenarioStep[], objects: readonly KubeObject[], ns: string): string[] {
+  const has = (kinds: readonly string[], name: string) =>
+    objects.some((o) => kinds.includes(o.kind) && o.metadata.name === name && (o.metadata.namespace ?? ns) === ns);
+  const problems: string[] = [];
+  steps.forEach((step, i) => {
+    const named: [readonly string[], string | undefined][] = [
+      [['ConfigMap'], step.configMap?.name],
+      [['Deployment', 'DaemonSet'], step.setImage?.deployment ?? step.rolloutRestart],
+      [[CANARY_KIND], step.patchCanary?.name ?? step.serin?.canary],
+    ];
+    for (const [kinds, name] of named) {
+      if (name === undefined || has(kinds, name)) continue;
+      problems.push(
+        `scenario steps[${i}] (at ${step.at}): ${kinds.join(' or ')} ${ns}/${name} is not in the -f files; pass the file that holds it, or correct the step`,
+      );
+    }
+  });
+  return problems;
 }
 
 function describeStep(step: ScenarioStep): string {
