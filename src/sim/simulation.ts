@@ -84,11 +84,10 @@ function synthesizeTarget(canary: Canary, namespace: string): KubeObject {
 }
 
 /**
- * Runs the real controller, reconciler, engine, targets and routers against an in-memory cluster on
- * a virtual clock, plays the scenario's steps, and returns the timeline the operator would produce.
+ * The input objects in their namespace, with a made-up target when the files hold none; refuses
+ * (InputError) a scenario whose steps name objects the files do not hold.
  */
-export async function simulate(input: SimulationInput): Promise<Timeline> {
-  const start = input.startTime ?? DEFAULT_START;
+function prepareObjects(input: SimulationInput): { objects: KubeObject[]; ns: string; canary: Canary } {
   const namespace = input.namespace ?? 'default';
   const objects = input.objects.map((o) =>
     NAMESPACED.has(o.kind) && !o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace } } : o,
@@ -96,13 +95,23 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
   const canaryObj = objects.find((o) => o.kind === CANARY_KIND) as unknown as Canary | undefined;
   if (!canaryObj) throw new Error('no Canary among the input objects');
   const ns = canaryObj.metadata?.namespace ?? namespace;
-  const name = canaryObj.metadata?.name ?? '';
   const { kind: targetKind, name: targetName } = canaryObj.spec.targetRef;
   if (!objects.some((o) => o.kind === targetKind && o.metadata.name === targetName)) {
     objects.push(synthesizeTarget(canaryObj, ns));
   }
   const missing = stepsWithoutObjects(input.scenario.steps ?? [], objects, ns);
   if (missing.length > 0) throw new InputError(missing.join('\n'));
+  return { objects, ns, canary: canaryObj };
+}
+
+/**
+ * Runs the real controller, reconciler, engine, targets and routers against an in-memory cluster on
+ * a virtual clock, plays the scenario's steps, and returns the timeline the operator would produce.
+ */
+export async function simulate(input: SimulationInput): Promise<Timeline> {
+  const start = input.startTime ?? DEFAULT_START;
+  const { objects, ns, canary } = prepareObjects(input);
+  const name = canary.metadata?.name ?? '';
   const defaultProvider = input.defaultProvider ?? 'appmesh:v1beta2';
   const world = new SimWorld({ scenario: input.scenario, defaultProvider, startTime: start });
   const { clock, cluster, routers } = world;
@@ -149,7 +158,7 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
   }
   const end = start + (durationMs(input.scenario.duration ?? '2h') ?? 7_200_000);
   const phaseOf = () => cluster.get<Canary>({ ...CANARY_GVK, namespace: ns, name })?.status?.phase ?? '';
-  const interval = analysisIntervalMs(canaryObj.spec);
+  const interval = analysisIntervalMs(canary.spec);
   await world.run(end, () => {
     const phase = phaseOf();
     const settled = phase === 'Succeeded' || phase === 'Failed' || phase === 'Initialized';
