@@ -5,6 +5,7 @@ import { checkCommand } from './check-command.js';
 import { devClusterCommand, type CliOutput } from './dev-cluster.js';
 import { pauseCommands, releaseCommands } from './control-commands.js';
 import { demoCommand } from './demo.js';
+import { migrateCommand } from './migrate-command.js';
 import { operatorCommand } from './operator-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { statusCommand } from './status-command.js';
@@ -34,5 +35,6 @@ export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
   program.addCommand(simulateCommand(io));
   program.addCommand(demoCommand(io));
   program.addCommand(checkCommand(io));
+  program.addCommand(migrateCommand(io));
   return program;
 }
