@@ -40,6 +40,10 @@ async function setup(t: TestContext, spec = canarySpec()): Promise<{ ns: string;
   return { ns, cluster, canary: created as unknown as Canary };
 }
 
+/** The router as the registry builds it for `gatewayapi:v1`. */
+const v1Router = (cluster: Cluster) =>
+  new GatewayApiRouter({ cluster }, { apiVersion: HTTP_ROUTE_V1.apiVersion, timeouts: true, cors: true });
+
 const weights = (route: Route | undefined) =>
   route?.spec.rules.map((r) => Object.fromEntries(r.backendRefs.map((b) => [b.name, b.weight])));
 
@@ -51,10 +55,7 @@ async function resourceVersion(ns: string): Promise<string | undefined> {
 describe('GatewayApiRouter on the real API server with the Gateway API CRDs', () => {
   test('the HTTPRoute is accepted by the CRD, owned by the Canary, all traffic on the primary', async (t) => {
     const { ns, cluster, canary } = await setup(t);
-    const router = new GatewayApiRouter(
-      { cluster },
-      { apiVersion: HTTP_ROUTE_V1.apiVersion, timeouts: true, cors: true },
-    );
+    const router = v1Router(cluster);
     assert.deepEqual(await router.reconcile(canary, target), { ok: true, value: undefined });
     const route = await cached('the HTTPRoute', () =>
       cluster.get<Route>({ ...HTTP_ROUTE_V1, namespace: ns, name: 'podinfo' }),
@@ -81,10 +82,7 @@ describe('GatewayApiRouter on the real API server with the Gateway API CRDs', ()
 
   test('weights are set, and a steady route is never rewritten despite what the API server defaults', async (t) => {
     const { ns, cluster, canary } = await setup(t);
-    const router = new GatewayApiRouter(
-      { cluster },
-      { apiVersion: HTTP_ROUTE_V1.apiVersion, timeouts: true, cors: true },
-    );
+    const router = v1Router(cluster);
     await router.reconcile(canary, target);
     await cached('the HTTPRoute', () => cluster.get({ ...HTTP_ROUTE_V1, namespace: ns, name: 'podinfo' }));
     await router.setRoutes(canary, { primary: 60, canary: 40, mirrored: false });
@@ -102,10 +100,7 @@ describe('GatewayApiRouter on the real API server with the Gateway API CRDs', ()
 
   test("another controller's annotations, labels and finalizers stay, and cause no rewrite (Flagger #1732)", async (t) => {
     const { ns, cluster, canary } = await setup(t);
-    const router = new GatewayApiRouter(
-      { cluster },
-      { apiVersion: HTTP_ROUTE_V1.apiVersion, timeouts: true, cors: true },
-    );
+    const router = v1Router(cluster);
     await router.reconcile(canary, target);
     const ref = { ...HTTP_ROUTE_V1, namespace: ns, name: 'podinfo' };
     await cached('the HTTPRoute', () => cluster.get(ref));
@@ -145,10 +140,7 @@ describe('GatewayApiRouter on the real API server with the Gateway API CRDs', ()
       match: [{ headers: { 'x-canary': { exact: 'insider' } } }],
     });
     const { ns, cluster, canary } = await setup(t, JSON.parse(JSON.stringify(spec)) as Record<string, unknown>);
-    const router = new GatewayApiRouter(
-      { cluster },
-      { apiVersion: HTTP_ROUTE_V1.apiVersion, timeouts: true, cors: true },
-    );
+    const router = v1Router(cluster);
     await router.reconcile(canary, target);
     await router.setRoutes(canary, { primary: 0, canary: 100, mirrored: false });
     const route = await cached('the A/B rules', () => {
@@ -164,10 +156,7 @@ describe('GatewayApiRouter on the real API server with the Gateway API CRDs', ()
 
   test("a parent that has not accepted the route's generation makes the weights untrusted", async (t) => {
     const { ns, cluster, canary } = await setup(t);
-    const router = new GatewayApiRouter(
-      { cluster },
-      { apiVersion: HTTP_ROUTE_V1.apiVersion, timeouts: true, cors: true },
-    );
+    const router = v1Router(cluster);
     await router.reconcile(canary, target);
     const ref = { ...HTTP_ROUTE_V1, namespace: ns, name: 'podinfo' };
     const route = await cached('the HTTPRoute', () => cluster.get<KubeObject>(ref));
@@ -207,10 +196,7 @@ describe('GatewayApiRouter on the real API server with the Gateway API CRDs', ()
     const spec = canarySpec();
     delete (spec.service as Record<string, unknown>).gatewayRefs;
     const { cluster, canary } = await setup(t, spec);
-    const router = new GatewayApiRouter(
-      { cluster },
-      { apiVersion: HTTP_ROUTE_V1.apiVersion, timeouts: true, cors: true },
-    );
+    const router = v1Router(cluster);
     const result = await router.reconcile(canary, target);
     assert.ok(!result.ok);
     assert.match(result.problem.message, /GatewayRefs must be specified when using Gateway API as a provider\.$/);
