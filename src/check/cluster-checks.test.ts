@@ -205,3 +205,29 @@ describe('cluster checks of a DaemonSet target', () => {
     assert.ok(missing.some((l) => l.message === 'daemonset shop/account not found'));
   });
 });
+
+describe('cluster checks of a Gateway API canary', () => {
+  test('each Gateway of service.gatewayRefs must exist: found ones pass, a missing one says what to do', async () => {
+    const spec = {
+      provider: 'gatewayapi:v1',
+      autoscalerRef: undefined,
+      service: { port: 80, gatewayRefs: [{ name: 'public', namespace: 'gateways' }, { name: 'internal' }] },
+    };
+    const gateway: KubeObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'public' },
+    };
+    const lines = await clusterChecks(
+      canary(spec),
+      { reader: reader({ ...ns, 'Gateway gateways/public': found(gateway) }), snapshot: new SnapshotCluster() },
+      OPTIONS,
+    );
+    const text = lines.map((l) => `${l.status} ${l.message}${l.fix ? ` (${l.fix})` : ''}`);
+    assert.ok(text.includes("pass Gateway gateways/public exists (the HTTPRoute's parent)"), text.join('\n'));
+    assert.ok(
+      text.includes('fail Gateway shop/internal not found (create it, or correct spec.service.gatewayRefs)'),
+      text.join('\n'),
+    );
+  });
+});

@@ -85,6 +85,15 @@ async function providerChecks(
   const unable = options.providers.featureProblem(canary);
   const lines: CheckLine[] = unable ? [fail(unable.message, unable.fix)] : [];
   if (plugin.kinds.length === 0) lines.push(pass(`${named} needs no routing objects (blue/green by Services)`));
+  for (const parent of plugin.parents?.(canary) ?? []) {
+    const found = await reader.get(parent);
+    const what = `${parent.kind} ${parent.namespace ?? ''}/${parent.name}`;
+    lines.push(
+      found.kind === 'found'
+        ? exists(found, `${what} exists (the HTTPRoute's parent)`)
+        : absent(found, `${what} not found`, 'create it, or correct spec.service.gatewayRefs'),
+    );
+  }
   for (const apiVersion of new Set(plugin.kinds.map((k) => k.apiVersion))) {
     const api = plugin.api ?? `API ${apiVersion}`;
     const served = await reader.servedKinds(apiVersion);

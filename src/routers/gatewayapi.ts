@@ -8,7 +8,7 @@
 import { MeshProvider, type Canary } from '../api/index.js';
 import type { Routes } from '../engine/model.js';
 import { isKubeError, KubeErrorReason, type Cluster } from '../kube/cluster.js';
-import type { KubeObject } from '../kube/objects.js';
+import type { KubeObject, ObjectRef } from '../kube/objects.js';
 import type { Result } from '../lib/result.js';
 import type { TargetMetadata } from '../targets/target.js';
 import { canaryId, canaryOwnerReference, serviceNames, TOOLKIT_ANNOTATIONS } from './canary-names.js';
@@ -180,6 +180,17 @@ function sameOptional(a: Record<string, unknown> | undefined, b: Record<string, 
   return ['namespace', 'sectionName', 'port'].every((k) => b[k] === undefined || a?.[k] === b[k]);
 }
 
+/** The Gateways (or other parents) of `service.gatewayRefs`, in the Canary's namespace by default. */
+function gatewayParents(canary: Canary): ObjectRef[] {
+  const { namespace } = canaryId(canary);
+  return (canary.spec.service?.gatewayRefs ?? []).map((ref) => ({
+    apiVersion: ref.group === '' ? 'v1' : `${ref.group ?? 'gateway.networking.k8s.io'}/v1`,
+    kind: ref.kind ?? 'Gateway',
+    namespace: ref.namespace ?? namespace,
+    name: ref.name,
+  }));
+}
+
 const matchesV1beta1 = (p: string) => p.startsWith(MeshProvider.GatewayApiV1beta1);
 
 /** Gateway API v1 HTTPRoutes in the provider registry (any `gatewayapi…` name but `gatewayapi:v1beta1…`). */
@@ -191,6 +202,7 @@ export const GATEWAY_API_PROVIDER: ProviderPlugin = Object.freeze({
   builtinSeries: BuiltinSeries.Http,
   api: 'Gateway API gateway.networking.k8s.io/v1',
   kinds: [HTTP_ROUTE_V1],
+  parents: gatewayParents,
   createRouter: (deps: { readonly cluster: Cluster }) =>
     new GatewayApiRouter(deps, { apiVersion: HTTP_ROUTE_V1.apiVersion, timeouts: true, cors: true }),
 });

@@ -10,7 +10,7 @@ import type { Canary } from '../api/index.js';
 import type { Problem } from '../lib/result.js';
 import type { RoutingCapabilities } from '../engine/model.js';
 import type { Cluster } from '../kube/cluster.js';
-import type { Gvk } from '../kube/objects.js';
+import type { Gvk, ObjectRef } from '../kube/objects.js';
 import type { TrafficRouter } from './router.js';
 
 /** Which family of series the builtin checks (`request-success-rate`, `request-duration`) read. */
@@ -44,6 +44,11 @@ export interface ProviderPlugin {
   readonly api?: string;
   /** Kinds its router reads and owns: the operator caches them and reconciles on their changes. */
   readonly kinds: readonly Gvk[];
+  /**
+   * Objects its routing attaches to that must already exist (the Gateways of `service.gatewayRefs`),
+   * for `serin check`; absent when there are none.
+   */
+  readonly parents?: (canary: Canary) => readonly ObjectRef[];
   /** Builds its router; absent for a provider Serin knows (its builtin metrics) but does not route yet. */
   readonly createRouter?: (deps: { readonly cluster: Cluster }) => TrafficRouter;
 }
