@@ -1,3 +1,4 @@
+import { asStored } from './as-stored.js';
 import { ApiextensionsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { KubeRest } from './rest.js';
@@ -6,7 +7,8 @@ import { KubeRest } from './rest.js';
 export function parseManifests(text: string, source: string): KubernetesObject[] {
   return parseAllDocuments(text).flatMap((doc, i) => {
     if (doc.errors.length > 0) throw new Error(`${source}: document ${i + 1}: ${doc.errors[0]?.message}`);
-    const value = doc.toJS() as unknown;
+    // As the API server stores it: Helm renders unset values as `webhooks: null`.
+    const value = asStored(doc.toJS() as unknown);
     return value === null || value === undefined ? [] : [value];
   });
 }
