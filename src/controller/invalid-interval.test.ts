@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { Canary } from '../api/index.js';
 import type { KubeObject } from '../kube/objects.js';
 import { SimWorld } from '../sim/world.js';
+import { accountCanary } from './account.test-support.js';
 
 test('an analysis.interval longer than 24 days is refused on the canary, and the operator does not spin', async () => {
   const world = new SimWorld({
@@ -10,16 +11,7 @@ test('an analysis.interval longer than 24 days is refused on the canary, and the
     defaultProvider: 'appmesh:v1beta2',
     startTime: Date.parse('2026-01-01T00:00:00Z'),
   });
-  const canary: KubeObject = {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'account', namespace: 'shop' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'account' },
-      service: { port: 8080 },
-      analysis: { interval: '40000m', threshold: 3, stepWeight: 10, maxWeight: 50 },
-    },
-  };
+  const canary = accountCanary({ interval: '40000m', threshold: 3, stepWeight: 10, maxWeight: 50 });
   await world.start([canary]);
   await world.run(world.clock.now() + 60 * 60_000, () => false);
   world.stop();

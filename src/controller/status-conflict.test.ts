@@ -6,6 +6,7 @@ import type { KubeObject } from '../kube/objects.js';
 import { MemoryCluster } from '../sim/memory-cluster.js';
 import type { Scenario } from '../sim/scenario.js';
 import { SimWorld } from '../sim/world.js';
+import { accountCanary, accountDeployment } from './account.test-support.js';
 import { PAUSED_ANNOTATION } from '../api/index.js';
 
 const REF = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', namespace: 'shop', name: 'account' } as const;
@@ -28,30 +29,8 @@ class PauseMidTick extends MemoryCluster {
 }
 
 test('a status write that conflicts with a user edit made mid-tick still records what the tick did', async () => {
-  const canary: KubeObject = {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'account', namespace: 'shop' },
-    spec: {
-      provider: 'appmesh:v1beta2',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'account' },
-      service: { port: 8080 },
-      analysis: { interval: '1m', threshold: 3, stepWeight: 10, maxWeight: 50, metrics: [] },
-    },
-  };
-  const deployment: KubeObject = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'account', namespace: 'shop' },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: 'account' } },
-      template: {
-        metadata: { labels: { app: 'account' } },
-        spec: { containers: [{ name: 'app', image: 'account:1.0.0' }] },
-      },
-    },
-  };
+  const canary = accountCanary();
+  const deployment = accountDeployment('account:1.0.0');
   const scenario: Scenario = {
     apiVersion: 'serin.dev/v1alpha1',
     kind: 'Scenario',

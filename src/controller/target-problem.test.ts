@@ -4,6 +4,7 @@ import type { Canary } from '../api/index.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { Scenario } from '../sim/scenario.js';
 import { SimWorld } from '../sim/world.js';
+import { accountCanary, accountDeployment } from './account.test-support.js';
 import { DEPLOYMENT_TARGET } from '../targets/deployment.js';
 import { TargetProblemError } from '../targets/problem-error.js';
 import { TargetRegistry } from '../targets/registry.js';
@@ -31,28 +32,7 @@ function failingScaleUp(failing: { on: boolean }): TargetPlugin {
 }
 
 function objects(): KubeObject[] {
-  return [
-    {
-      apiVersion: 'flagger.app/v1beta1',
-      kind: 'Canary',
-      metadata: { name: 'account', namespace: 'shop' },
-      spec: {
-        targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'account' },
-        service: { port: 8080 },
-        analysis: { interval: '1m', threshold: 3, stepWeight: 10, maxWeight: 50, metrics: [] },
-      },
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'account', namespace: 'shop' },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'account' } },
-        template: { metadata: { labels: { app: 'account' } }, spec: { containers: [{ name: 'app', image: 'a:1' }] } },
-      },
-    },
-  ];
+  return [accountCanary(), accountDeployment('a:1')];
 }
 
 test('a target error during a tick is a Warning event and Reconciled=False on the canary, and clears once fixed', async () => {
