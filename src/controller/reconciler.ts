@@ -206,7 +206,7 @@ export class Reconciler {
     const provider = this.deps.routers.registry.resolve(canary);
     const router = this.deps.routers.routerFor(provider);
     if (!router.ok) return { ok: false, reason: ReconcileReason.ProviderNotSupported, problem: router };
-    const unable = this.deps.routers.registry.featureProblem(canary);
+    const unable = this.deps.routers.registry.featureProblem(canary, provider);
     if (unable) return { ok: false, reason: ReconcileReason.FeatureNotSupported, problem: unable };
     const invalid = specProblem(canary.spec, provider.routing);
     if (invalid) {

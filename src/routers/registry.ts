@@ -103,8 +103,7 @@ export class ProviderRegistry {
    * as a problem with the fix, or undefined. Never silently less: Flagger ignores such a field, and a
    * mirror step that never takes effect repeats forever at weight 0.
    */
-  featureProblem(canary: Canary): Problem | undefined {
-    const provider = this.resolve(canary);
+  featureProblem(canary: Canary, provider: ResolvedProvider = this.resolve(canary)): Problem | undefined {
     const analysis = canary.spec?.analysis;
     const wants = [
       ...(analysis?.mirror === true ? (['mirroring'] as const) : []),
