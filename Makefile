@@ -19,6 +19,7 @@ system-deps:
 
 controlplane:
 	@tools/controlplane/build.sh >/dev/null
+	@tools/flagger/build.sh >/dev/null
 
 demo: $(NPM_STAMP)
 	@npx tsx src/bin/serin.ts demo

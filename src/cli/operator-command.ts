@@ -6,6 +6,7 @@ import { formatFlagIssues, parseOperatorFlags, type OperatorSettings } from '../
 import { providerRegistry } from '../routers/providers.js';
 import type { CliEnvironment } from './environment.js';
 import { UsageError } from './usage-error.js';
+import { serinVersion } from './version.js';
 
 function list(value: string): string[] {
   return value
@@ -59,6 +60,7 @@ export function operatorCommand(env: CliEnvironment): Command {
 /** Starts the operator with validated settings and runs it until SIGINT/SIGTERM. */
 async function runOperator(settings: OperatorSettings, flags: Record<string, unknown>, env: CliEnvironment) {
   const log = pino({ level: settings.logLevel, base: { component: 'serin' } });
+  log.info({ version: serinVersion(), meshProvider: settings.meshProvider }, 'starting serin operator');
   const text = (key: string) => flags[key] as string | undefined;
   const notifier = globalNotifier(
     {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { checkCommand } from './check-command.js';
 import { devClusterCommand, type CliOutput } from './dev-cluster.js';
@@ -10,14 +8,7 @@ import { operatorCommand } from './operator-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { statusCommand } from './status-command.js';
 import type { CliEnvironment } from './environment.js';
-
-/** Serin's version, from package.json. */
-export function serinVersion(): string {
-  const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
+import { serinVersion } from './version.js';
 
 /** Builds the `serin` command tree; the composition root (src/bin/serin.ts) runs it. */
 export function buildProgram(env: CliEnvironment, io: CliOutput): Command {

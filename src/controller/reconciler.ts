@@ -26,6 +26,7 @@ import { ensureInfrastructure } from './infrastructure.js';
 import { withLastAnalysis } from './last-analysis.js';
 import { ReconcileReason, withReconciledCondition } from './reconciled-condition.js';
 import type { StatusWriter } from './status-writer.js';
+import { takeOverRecordedRevision } from './takeover.js';
 
 export interface ReconcilerDeps {
   readonly cluster: Cluster;
@@ -71,7 +72,8 @@ export class Reconciler {
     if (!obj) return { stepped: false };
     const admitted = await this.admit(obj, trigger, signal);
     if (!admitted.ok) return admitted.outcome;
-    const { canary, command } = admitted;
+    let { canary } = admitted;
+    const { command } = admitted;
     const parts = this.parts(canary);
     if (!parts.ok) return this.stop(canary, parts.reason, parts.problem);
     const { target, router, provider } = parts;
@@ -90,6 +92,7 @@ export class Reconciler {
     await this.reportProviders(canary, trigger, signal);
     const revision = target.revision(canary);
     if (!revision.ok) return this.stop(canary, ReconcileReason.RevisionUnknown, revision.problem);
+    canary = await takeOverRecordedRevision(canary, revision.value, target, this.deps.status, signal);
     const observation: Observation = {
       revision: revision.value,
       primary: infra.value,

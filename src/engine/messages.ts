@@ -174,6 +174,15 @@ export const canaryFailed = (name: string, ns: string): string => `Canary failed
 export const promotionFailed = (target: string, ns: string, error: string): string =>
   `Promotion of ${dot(target, ns)} failed, primary not ready: ${error}`;
 
+// --- taking over from Go Flagger (Serin; not in Flagger) -------------------------------------------
+
+/** Normal, once: the revision Go Flagger recorded is the current template, so no new analysis starts. */
+export const tookOverRevision = (name: string, ns: string, recorded: string, hash: string, why: string): string =>
+  `Took over ${dot(name, ns)} from Flagger: its revision ${recorded} is the current pod template (${why}); recorded as ${hash}, no new analysis`;
+/** Normal, once: the revision Go Flagger recorded is not the current template, which is analysed as a new revision. */
+export const foreignRevisionChanged = (name: string, ns: string, recorded: string, why: string): string =>
+  `Took over ${dot(name, ns)} from Flagger: its revision ${recorded} is not the current pod template (${why}); analysing it as a new revision`;
+
 // --- commands: serin promote / abort / retry (Serin; not in Flagger) ---------------------------
 
 /** Normal, `serin promote`: the remaining analysis is skipped and the promotion starts. */

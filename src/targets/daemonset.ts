@@ -20,7 +20,7 @@ import {
 } from './daemonset-primary.js';
 import { daemonSetReadiness } from './daemonset-readiness.js';
 import { CONFIG_MAP, DAEMON_SET, SECRET, type DaemonSet } from './kube-types.js';
-import { PodWorkloadTarget } from './pod-workload-target.js';
+import { PodWorkloadTarget, type PreparedTarget } from './pod-workload-target.js';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS } from './readiness.js';
 import type { Problem, Result, TargetOptions, TargetPlugin } from './target.js';
 import { canaryKey, canaryOwnerRef } from './writes.js';
@@ -86,12 +86,16 @@ export class DaemonSetTarget extends PodWorkloadTarget<DaemonSet> {
   async promote(canary: Canary, signal?: AbortSignal): Promise<void> {
     await this.promoteWith(
       canary,
-      ({ target, context }, current) =>
+      (prepared, current) =>
         current
-          ? promotedPrimaryDaemonSet(current, target, context)
-          : newPrimaryDaemonSet(target, context, canaryOwnerRef(canary)),
+          ? this.promoted(canary, prepared, current)
+          : newPrimaryDaemonSet(prepared.target, prepared.context, canaryOwnerRef(canary)),
       signal,
     );
+  }
+
+  protected promoted(_canary: Canary, { target, context }: PreparedTarget<DaemonSet>, current: DaemonSet): DaemonSet {
+    return promotedPrimaryDaemonSet(current, target, context);
   }
 
   /** Gives the target its nodes back (Flagger's finalize is scale from zero). */

@@ -11,7 +11,7 @@ import type { Cluster } from '../kube/cluster.js';
 import type { Gvk } from '../kube/objects.js';
 import { PrimaryAutoscaler } from './autoscaler.js';
 import { CONFIG_MAP, DEPLOYMENT, HPA, SECRET, type Deployment } from './kube-types.js';
-import { PodWorkloadTarget } from './pod-workload-target.js';
+import { PodWorkloadTarget, type PreparedTarget } from './pod-workload-target.js';
 import { newPrimaryDeployment, promotedPrimaryDeployment } from './primary-deployment.js';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS, deploymentReadiness } from './readiness.js';
 import type { Result, TargetOptions, TargetPlugin } from './target.js';
@@ -73,16 +73,24 @@ export class DeploymentTarget extends PodWorkloadTarget<Deployment> {
   }
 
   async promote(canary: Canary, signal?: AbortSignal): Promise<void> {
-    // An autoscaler owns the primary's replicas; without one the primary takes the canary's.
-    const copyReplicas = !canary.spec.autoscalerRef;
     await this.promoteWith(
       canary,
-      ({ target, context }, current) =>
+      (prepared, current) =>
         current
-          ? promotedPrimaryDeployment(current, target, context, copyReplicas)
-          : newPrimaryDeployment(target, context, canaryOwnerRef(canary), this.scaleUpReplicas(canary, target)),
+          ? this.promoted(canary, prepared, current)
+          : newPrimaryDeployment(
+              prepared.target,
+              prepared.context,
+              canaryOwnerRef(canary),
+              this.scaleUpReplicas(canary, prepared.target),
+            ),
       signal,
     );
+  }
+
+  protected promoted(canary: Canary, { target, context }: PreparedTarget<Deployment>, current: Deployment): Deployment {
+    // An autoscaler owns the primary's replicas; without one the primary takes the canary's.
+    return promotedPrimaryDeployment(current, target, context, !canary.spec.autoscalerRef);
   }
 
   async finalize(canary: Canary, signal?: AbortSignal): Promise<void> {

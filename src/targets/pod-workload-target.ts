@@ -17,7 +17,9 @@ import type { Workload } from './kube-types.js';
 import type { PrimaryContext } from './primary-workload.js';
 import { TargetProblemError } from './problem-error.js';
 import { DEFAULT_READY_THRESHOLD } from './readiness.js';
+import { FLAGGER_ID_ANNOTATION } from './labels.js';
 import { canonicalJson, specHash } from './revision.js';
+import { recordedRevision, type RecordedRevision } from './takeover.js';
 import type { Problem, Result, Revision, TargetMetadata, TargetOptions, WorkloadTarget } from './target.js';
 import { canaryKey, createIfMissing, upsert } from './writes.js';
 
@@ -64,6 +66,9 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
   abstract promote(canary: Canary, signal?: AbortSignal): Promise<void>;
   abstract finalize(canary: Canary, signal?: AbortSignal): Promise<void>;
 
+  /** The primary as promoting the prepared target over the `current` primary makes it. */
+  protected abstract promoted(canary: Canary, prepared: PreparedTarget<W>, current: W): W;
+
   /** Flagger's readiness of one workload of this kind (the target or the primary), unwrapped. */
   protected abstract readinessOf(canary: Canary, workload: W, threshold: number, now: number): Readiness;
 
@@ -98,6 +103,12 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
     const configs = this.trackedConfigs(target.value);
     if (!configs.ok) return configs;
     return { ok: true, value: { spec, trackedConfigs: trackedConfigMap(configs.value) } };
+  }
+
+  recordedRevision(canary: Canary): RecordedRevision | undefined {
+    const target = this.target(canary);
+    if (!target.ok) return undefined;
+    return recordedRevision(canary.status, target.value, () => this.primaryRunsTarget(canary));
   }
 
   primaryReadiness(canary: Canary, now: number): Readiness {
@@ -155,6 +166,18 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
       },
       signal,
     );
+  }
+
+  /**
+   * Does the primary run the target's pod template: would promoting the target change nothing in
+   * the primary's template but the `flagger-id` annotation (random where Go Flagger wrote it)?
+   */
+  private primaryRunsTarget(canary: Canary): boolean {
+    const prepared = this.prepare(canary);
+    const current = this.primary(canary);
+    if (!prepared.ok || !current) return false;
+    const next = this.promoted(canary, prepared.value, current);
+    return canonicalJson(withoutFlaggerId(next)) === canonicalJson(withoutFlaggerId(current));
   }
 
   /** The target, its selector label, its tracked configs, and what deriving the primary needs. */
@@ -259,6 +282,15 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
     const readiness = this.readinessOf(canary, workload, threshold, now);
     return readiness.ready ? readiness : { ...readiness, reason: wrap(readiness) };
   }
+}
+
+/** A workload's pod template without the `flagger-id` annotation. */
+function withoutFlaggerId(workload: Workload): unknown {
+  const template = workload.spec.template;
+  const annotations = Object.fromEntries(
+    Object.entries(template.metadata?.annotations ?? {}).filter(([key]) => key !== FLAGGER_ID_ANNOTATION),
+  );
+  return { ...template, metadata: { ...template.metadata, annotations } };
 }
 
 /** Container ports by name (`tcp-<container>-<index>` when unnamed), as Flagger's port discovery names them. */

@@ -9,6 +9,7 @@ import type { Result } from '../lib/result.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { Gvk, KubeObject } from '../kube/objects.js';
 import type { ConfigRef } from './config-refs.js';
+import type { RecordedRevision } from './takeover.js';
 
 export type { Problem, Result } from '../lib/result.js';
 
@@ -43,6 +44,12 @@ export interface WorkloadTarget {
   metadata(canary: Canary): Result<TargetMetadata>;
   /** Current revision of the target (template + tracked configs). */
   revision(canary: Canary): Result<Revision>;
+  /**
+   * When the status holds a revision hash Serin cannot compute (written by Go Flagger before a
+   * switch): whether the target's current template is that revision, and why (takeover.ts).
+   * Undefined when there is nothing to take over or the target is missing.
+   */
+  recordedRevision(canary: Canary): RecordedRevision | undefined;
   /** Creates `<target>-primary` (and `-primary` copies of tracked configs) if missing; owned by the Canary. */
   ensurePrimary(canary: Canary, signal?: AbortSignal): Promise<Result<void>>;
   /** Creates or updates the primary autoscaler from the target's (`autoscalerRef`); no-op without one. */

@@ -58,6 +58,8 @@ interface CanaryView {
     failedChecks?: number;
     lastAppliedSpec?: string;
     lastPromotedSpec?: string;
+    lastTransitionTime?: string;
+    trackedConfigs?: Record<string, string>;
     conditions?: { type: string; status: string; reason: string; message?: string }[];
     lastAnalysis?: {
       time: string;
