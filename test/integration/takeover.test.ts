@@ -15,7 +15,7 @@ import { appConfigMap, appDeployment } from '../support/fixtures.js';
 import { startFlagger } from '../support/flagger.js';
 import { canaryEventList, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
 import { apply, setImage } from '../support/user.js';
-import { deploymentStates, occurrences } from '../support/workload-state.js';
+import { deploymentStates, objectStates, occurrences } from '../support/workload-state.js';
 
 const kc = testKubeConfig();
 const rest = new KubeRest(kc);
@@ -102,6 +102,10 @@ describe('taking over a cluster Go Flagger v1.44 managed', () => {
     await flagger.stop();
 
     const before = await deploymentStates(ns);
+    const routes = `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/httproutes`;
+    const services = `/api/v1/namespaces/${ns}/services`;
+    const routesBefore = await objectStates(routes);
+    const servicesBefore = await objectStates(services);
     const statusBefore = Object.fromEntries(
       await Promise.all(names.map(async (n) => [n, (await readCanary(ns, n)).status] as const)),
     );
@@ -122,6 +126,8 @@ describe('taking over a cluster Go Flagger v1.44 managed', () => {
     await new Promise((done) => setTimeout(done, 12_000));
 
     assert.deepEqual(await deploymentStates(ns), before, 'Serin wrote no Deployment');
+    assert.deepEqual(await objectStates(routes), routesBefore, "Flagger's HTTPRoutes are Serin's: none rewritten");
+    assert.deepEqual(await objectStates(services), servicesBefore, "Flagger's Services are Serin's: none rewritten");
     for (const name of names) {
       const events = await canaryEventList(ns, name);
       t.diagnostic(`${name}:\n${events.map((e) => `  ${e.type} ${e.message}`).join('\n')}`);
