@@ -14,7 +14,7 @@ import { messages, skipsAnalysis, specProblem, step } from '../engine/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { Problem } from '../lib/result.js';
 import type { ResolvedProvider, RouterSet } from '../routers/registry.js';
-import type { ServiceRouter, TrafficRouter } from '../routers/router.js';
+import type { RouteStatus, ServiceRouter, TrafficRouter } from '../routers/router.js';
 import { TargetProblemError } from '../targets/problem-error.js';
 import type { TargetSet } from '../targets/registry.js';
 import type { WorkloadTarget } from '../targets/target.js';
@@ -23,7 +23,7 @@ import type { CheckRunner } from './check-runner.js';
 import type { Clock } from './clock.js';
 import { hasFinalizer, setFinalizer } from './finalizer.js';
 import { ensureInfrastructure } from './infrastructure.js';
-import { withLastAnalysis } from './last-analysis.js';
+import { withLastAnalysis, withRouteStatus } from './last-analysis.js';
 import { ReconcileReason, withReconciledCondition } from './reconciled-condition.js';
 import type { StatusWriter } from './status-writer.js';
 import { takeOverRecordedRevision } from './takeover.js';
@@ -181,8 +181,10 @@ export class Reconciler {
     signal?: AbortSignal,
   ): Promise<ReconcileOutcome> {
     const writer = this.deps.status;
+    let routeStatus: RouteStatus = {};
     try {
-      for (const action of decision.actions) await this.act(canary, parts.target, parts.router, action, signal);
+      for (const action of decision.actions)
+        routeStatus = { ...routeStatus, ...(await this.act(canary, parts.target, parts.router, action, signal)) };
     } catch (err) {
       // A problem the user must fix (target gone, label removed): on the canary, not only in a log.
       if (err instanceof TargetProblemError) return this.stop(canary, ReconcileReason.ActionFailed, err.problem);
@@ -191,7 +193,8 @@ export class Reconciler {
     // Events before the status, as Flagger records them: whoever sees the new phase finds the
     // events that explain it already there.
     for (const e of decision.events) await writer.event(canary, e.type, e.message);
-    const status = withLastAnalysis(decision.status ?? canary.status, decision.answers.analysis, now);
+    const decided = withRouteStatus(decision.status ?? canary.status, routeStatus);
+    const status = withLastAnalysis(decided, decision.answers.analysis, now);
     const finalStatus = withReconciledCondition(status, undefined, now, canary.status);
     if (finalStatus !== canary.status) await writer.write(canary, finalStatus, signal);
     if (command) await writer.consumeCommand(canary, command, signal);
@@ -350,7 +353,7 @@ export class Reconciler {
     router: TrafficRouter,
     action: Action,
     signal?: AbortSignal,
-  ): Promise<void> {
+  ): Promise<RouteStatus | void> {
     switch (action.kind) {
       case 'set-routes':
         return router.setRoutes(canary, action, signal);

@@ -202,14 +202,17 @@ describe('annotations and analysis', () => {
     assert.match(change(changes, 'metadata.annotations.appmesh.flagger.app/accesslog').why, /AccessLogPolicy/);
   });
 
-  test('session affinity is dropped, so the migrated Canary has no feature problem', () => {
+  test('session affinity is kept for Gateway API, which pins users by cookie, and dropped for Lattice, which cannot', () => {
     const spec = {
       analysis: { interval: '1m', threshold: 5, iterations: 10, sessionAffinity: { cookieName: 'canary' } },
     };
     const { canary, changes } = migrate(synthetic(spec));
-    assert.equal(canary.spec.analysis?.sessionAffinity, undefined);
-    assert.ok(change(changes, 'spec.analysis.sessionAffinity'));
+    assert.deepEqual(canary.spec.analysis?.sessionAffinity, { cookieName: 'canary' });
+    assert.match(change(changes, 'spec.analysis.sessionAffinity').why, /pins users by cookie/);
     assertRoutable(canary);
+    const onLattice = migrate(synthetic(spec), lattice);
+    assert.equal(onLattice.canary.spec.analysis?.sessionAffinity, undefined);
+    assert.match(change(onLattice.changes, 'spec.analysis.sessionAffinity').why, /VPC Lattice cannot/);
   });
 });
 

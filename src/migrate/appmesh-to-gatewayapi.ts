@@ -198,14 +198,24 @@ function analysisRules(canary: Canary, lattice: boolean): Change[] {
   if (analysis === undefined) return [];
   const changes: Change[] = [];
   if (analysis.sessionAffinity !== undefined) {
-    changes.push(
-      dropped(
-        'spec.analysis.sessionAffinity',
-        analysis.sessionAffinity,
-        "Serin's Gateway API router cannot do session affinity yet (FeatureNotSupported); Lattice could not either",
-      ),
-    );
-    delete analysis.sessionAffinity;
+    if (lattice) {
+      changes.push(
+        dropped(
+          'spec.analysis.sessionAffinity',
+          analysis.sessionAffinity,
+          'VPC Lattice cannot match the Cookie header by regex nor set cookies (filters are ignored)',
+        ),
+      );
+      delete analysis.sessionAffinity;
+    } else {
+      changes.push(
+        kept(
+          'spec.analysis.sessionAffinity',
+          analysis.sessionAffinity,
+          'Gateway API pins users by cookie (App Mesh could not: the canary was refused with FeatureNotSupported)',
+        ),
+      );
+    }
   }
   if (lattice && analysis.mirror === true) {
     changes.push(kept('spec.analysis.mirror', true, 'rendered as a RequestMirror filter, which VPC Lattice ignores'));

@@ -9,16 +9,19 @@ import type { Routes } from '../engine/model.js';
 import { parseGoDuration } from '../lib/duration.js';
 import type { Result } from '../lib/result.js';
 import { canaryKey, serviceNames } from './canary-names.js';
+import { affinityRules, type AffinityStatus } from './gatewayapi-affinity.js';
 
 /** Gateway API versions Serin writes HTTPRoutes in. */
 export const HTTP_ROUTE_V1 = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' } as const;
 export const HTTP_ROUTE_V1BETA1 = { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'HTTPRoute' } as const;
 
-/** What differs between the two versions Serin writes (v1beta1 has no timeouts and no CORS filter). */
+/** What differs between the two versions Serin writes (v1beta1 has no timeouts, CORS filter or primary cookie). */
 export interface RouteDialect {
   readonly apiVersion: string;
   readonly timeouts: boolean;
   readonly cors: boolean;
+  /** Session affinity may pin users to the primary too (`primaryCookieName`). */
+  readonly primaryCookies: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -156,8 +159,15 @@ function backend(name: string, port: number, weight: number): Json {
  * The spec of the Canary's HTTPRoute with these weights. `mirrored` mirrors the requests of the
  * weighted rule to the canary (blue/green with `analysis.mirror`, and — unlike Flagger, whose
  * canary strategy then repeats its mirror step forever — the canary strategy's mirror step too).
+ * With `analysis.sessionAffinity` (and no A/B match), `cookies` give the sticky rules
+ * (gatewayapi-affinity.ts).
  */
-export function desiredRouteSpec(canary: Canary, routes: Routes, dialect: RouteDialect): Result<HttpRouteSpec> {
+export function desiredRouteSpec(
+  canary: Canary,
+  routes: Routes,
+  dialect: RouteDialect,
+  cookies?: AffinityStatus,
+): Result<HttpRouteSpec> {
   const service = canary.spec.service;
   const refs = service?.gatewayRefs ?? [];
   if (!service || refs.length === 0) {
@@ -194,13 +204,14 @@ export function desiredRouteSpec(canary: Canary, routes: Routes, dialect: RouteD
           },
         }
       : {};
+  const sides = {
+    primary: backend(names.primary, service.port, routes.primary),
+    canary: backend(names.canary, service.port, routes.canary),
+  };
   const weighted: Json = {
     matches: abMatches.value.length > 0 ? mergeMatches(abMatches.value, matches) : matches,
     ...(filters.length + mirror.length > 0 ? { filters: [...filters, ...mirror] } : {}),
-    backendRefs: [
-      backend(names.primary, service.port, routes.primary),
-      backend(names.canary, service.port, routes.canary),
-    ],
+    backendRefs: [sides.primary, sides.canary],
     ...timeouts,
   };
   const primaryOnly: Json = {
@@ -209,12 +220,21 @@ export function desiredRouteSpec(canary: Canary, routes: Routes, dialect: RouteD
     backendRefs: [backend(names.primary, service.port, 100)],
     ...timeouts,
   };
+  const sticky =
+    cookies && canary.spec.analysis?.sessionAffinity && abMatches.value.length === 0
+      ? affinityRules(
+          canary,
+          { matches, filters: [...filters, ...mirror], extra: timeouts, ...sides },
+          cookies,
+          dialect,
+        )
+      : undefined;
   return {
     ok: true,
     value: {
       parentRefs: refs.map((r) => ({ ...r })),
       ...(service.hosts && service.hosts.length > 0 ? { hostnames: [...service.hosts] } : {}),
-      rules: abMatches.value.length > 0 ? [weighted, primaryOnly] : [weighted],
+      rules: sticky ?? (abMatches.value.length > 0 ? [weighted, primaryOnly] : [weighted]),
     },
   };
 }

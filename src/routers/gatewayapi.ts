@@ -21,7 +21,8 @@ import {
   type RouteDialect,
 } from './gatewayapi-route.js';
 import { BuiltinSeries, type ProviderPlugin } from './registry.js';
-import type { TrafficRouter } from './router.js';
+import type { RouteStatus, TrafficRouter } from './router.js';
+import { affinityStatus, isStickyRule, type AffinityStatus } from './gatewayapi-affinity.js';
 import { OK, withSignal, writeProblem } from './write-outcome.js';
 
 /** An HTTPRoute as Serin reads it. */
@@ -71,7 +72,7 @@ export class GatewayApiRouter implements TrafficRouter {
     const live = this.live(canary);
     const current = live?.spec ? routeWeights(canary, live.spec) : undefined;
     const weights: Routes = current && !('error' in current) ? current : { primary: 100, canary: 0, mirrored: false };
-    return this.write(canary, live, weights, signal);
+    return this.write(canary, live, weights, recordedCookies(canary), signal);
   }
 
   /** The weights of the route, or why they cannot be trusted (a parent that has not accepted it). */
@@ -83,12 +84,15 @@ export class GatewayApiRouter implements TrafficRouter {
     return routeWeights(canary, live.spec);
   }
 
-  async setRoutes(canary: Canary, routes: Routes, signal?: AbortSignal): Promise<void> {
-    const result = await this.write(canary, this.live(canary), routes, signal);
+  /** Sets the weights; with session affinity, returns the cookies the status must record this tick. */
+  async setRoutes(canary: Canary, routes: Routes, signal?: AbortSignal): Promise<RouteStatus | void> {
+    const cookies = affinityStatus(canary, routes.canary);
+    const result = await this.write(canary, this.live(canary), routes, cookies, signal);
     if (!result.ok)
       throw new Error(
         `HTTPRoute ${this.describe(canary)} update error: ${result.problem.message} while setting weights`,
       );
+    return cookies;
   }
 
   /** Nothing to undo: the route goes with the Canary through its ownerReference (as in Flagger). */
@@ -100,16 +104,17 @@ export class GatewayApiRouter implements TrafficRouter {
     canary: Canary,
     live: HttpRoute | undefined,
     routes: Routes,
+    cookies: AffinityStatus | undefined,
     signal?: AbortSignal,
   ): Promise<Result<void>> {
-    const spec = desiredRouteSpec(canary, routes, this.dialect);
+    const spec = desiredRouteSpec(canary, routes, this.dialect, cookies);
     if (!spec.ok) return spec;
     const labels = canary.spec.service?.apex?.labels ?? {};
     const annotations = { ...(canary.spec.service?.apex?.annotations ?? {}), ...TOOLKIT_ANNOTATIONS };
     const meta = live?.metadata;
     const same =
       live &&
-      covers(live.spec, spec.value) &&
+      covers(comparable(canary, live.spec), comparable(canary, spec.value)) &&
       Object.entries(labels).every(([k, v]) => meta?.labels?.[k] === v) &&
       Object.entries(annotations).every(([k, v]) => meta?.annotations?.[k] === v);
     if (same) return OK;
@@ -158,6 +163,37 @@ export class GatewayApiRouter implements TrafficRouter {
   }
 }
 
+/** The cookies the status records (none generated): what a reconcile outside a weight change writes. */
+function recordedCookies(canary: Canary): AffinityStatus | undefined {
+  if (!canary.spec.analysis?.sessionAffinity) return undefined;
+  const status = canary.status ?? {};
+  const cookies: AffinityStatus = {};
+  for (const key of [
+    'sessionAffinityCookie',
+    'primarySessionAffinityCookie',
+    'previousSessionAffinityCookie',
+  ] as const) {
+    const value = status[key];
+    if (value) cookies[key] = value;
+  }
+  return cookies;
+}
+
+/**
+ * A route spec as compared for a rewrite: with session affinity, the sticky rules and the cookie
+ * filters of backends left out (they follow the status' cookies and change only with the weights).
+ */
+function comparable(canary: Canary, spec: HttpRouteSpec | undefined): HttpRouteSpec | undefined {
+  if (!spec || !canary.spec.analysis?.sessionAffinity) return spec;
+  const rules = spec.rules
+    .filter((rule) => !isStickyRule(rule))
+    .map((rule) => ({
+      ...rule,
+      backendRefs: ((rule.backendRefs ?? []) as Record<string, unknown>[]).map(({ filters: _f, ...b }) => b),
+    }));
+  return { ...spec, rules };
+}
+
 /**
  * A parent that has not accepted the current generation of the route, described, or undefined.
  * A route no controller has reported on yet (no status) is not an error, as in Flagger.
@@ -197,17 +233,22 @@ const matchesV1beta1 = (p: string) => p.startsWith(MeshProvider.GatewayApiV1beta
 export const GATEWAY_API_PROVIDER: ProviderPlugin = Object.freeze({
   name: MeshProvider.GatewayApiV1,
   matches: (p: string) => p.startsWith('gatewayapi') && !matchesV1beta1(p),
-  capabilities: { weights: true, headerMatch: true, mirroring: true, sessionAffinity: false },
+  capabilities: { weights: true, headerMatch: true, mirroring: true, sessionAffinity: true },
   routesBeforePrimary: false,
   builtinSeries: BuiltinSeries.Http,
   api: 'Gateway API gateway.networking.k8s.io/v1',
   kinds: [HTTP_ROUTE_V1],
   parents: gatewayParents,
   createRouter: (deps: { readonly cluster: Cluster }) =>
-    new GatewayApiRouter(deps, { apiVersion: HTTP_ROUTE_V1.apiVersion, timeouts: true, cors: true }),
+    new GatewayApiRouter(deps, {
+      apiVersion: HTTP_ROUTE_V1.apiVersion,
+      timeouts: true,
+      cors: true,
+      primaryCookies: true,
+    }),
 });
 
-/** Gateway API v1beta1 HTTPRoutes: the same routes without timeouts and CORS (Flagger §6.4). */
+/** Gateway API v1beta1 HTTPRoutes: the same routes without timeouts, CORS and primary cookies (Flagger §6.4). */
 export const GATEWAY_API_V1BETA1_PROVIDER: ProviderPlugin = Object.freeze({
   ...GATEWAY_API_PROVIDER,
   name: MeshProvider.GatewayApiV1beta1,
@@ -215,5 +256,10 @@ export const GATEWAY_API_V1BETA1_PROVIDER: ProviderPlugin = Object.freeze({
   api: 'Gateway API gateway.networking.k8s.io/v1beta1',
   kinds: [HTTP_ROUTE_V1BETA1],
   createRouter: (deps: { readonly cluster: Cluster }) =>
-    new GatewayApiRouter(deps, { apiVersion: HTTP_ROUTE_V1BETA1.apiVersion, timeouts: false, cors: false }),
+    new GatewayApiRouter(deps, {
+      apiVersion: HTTP_ROUTE_V1BETA1.apiVersion,
+      timeouts: false,
+      cors: false,
+      primaryCookies: false,
+    }),
 });

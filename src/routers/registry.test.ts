@@ -111,8 +111,13 @@ test('a canary asking for mirroring or session affinity its provider cannot do i
   const onGateway = { ...mirrored, spec: { ...mirrored.spec, provider: 'gatewayapi:v1' } } as Canary;
   assert.equal(registry.featureProblem(onGateway), undefined);
   const sticky = {
-    ...canary('gatewayapi:v1'),
-    spec: { ...canary('gatewayapi:v1').spec, analysis: { sessionAffinity: { cookieName: 'c' } } },
+    ...canary('kubernetes'),
+    spec: { ...canary('kubernetes').spec, analysis: { sessionAffinity: { cookieName: 'c' } } },
   } as Canary;
-  assert.equal(registry.featureProblem(sticky)?.message, 'provider gatewayapi:v1 cannot do analysis.sessionAffinity');
+  assert.deepEqual(registry.featureProblem(sticky), {
+    message: 'provider kubernetes cannot do analysis.sessionAffinity',
+    fix: 'remove analysis.sessionAffinity, or use a provider that can (gatewayapi:v1, gatewayapi:v1beta1)',
+  });
+  const stickyOnGateway = { ...sticky, spec: { ...sticky.spec, provider: 'gatewayapi:v1' } } as Canary;
+  assert.equal(registry.featureProblem(stickyOnGateway), undefined);
 });

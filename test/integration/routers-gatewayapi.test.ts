@@ -42,7 +42,15 @@ async function setup(t: TestContext, spec = canarySpec()): Promise<{ ns: string;
 
 /** The router as the registry builds it for `gatewayapi:v1`. */
 const v1Router = (cluster: Cluster) =>
-  new GatewayApiRouter({ cluster }, { apiVersion: HTTP_ROUTE_V1.apiVersion, timeouts: true, cors: true });
+  new GatewayApiRouter(
+    { cluster },
+    {
+      apiVersion: HTTP_ROUTE_V1.apiVersion,
+      timeouts: true,
+      cors: true,
+      primaryCookies: true,
+    },
+  );
 
 const weights = (route: Route | undefined) =>
   route?.spec.rules.map((r) => Object.fromEntries(r.backendRefs.map((b) => [b.name, b.weight])));

@@ -6,48 +6,19 @@
  * detected", no write to any Deployment, the mid-analysis one continuing from weight 20.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { describe, test } from 'node:test';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
 import { appConfigMap, appDeployment } from '../support/fixtures.js';
 import { startFlagger } from '../support/flagger.js';
+import { startGate } from '../support/gate.js';
 import { canaryEventList, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
 import { apply, setImage } from '../support/user.js';
 import { deploymentStates, objectStates, occurrences } from '../support/workload-state.js';
 
 const kc = testKubeConfig();
 const rest = new KubeRest(kc);
-
-/** A confirm-traffic-increase gate: each canary may pass `allowance` times, then waits until opened. */
-async function startGate(t: { after(fn: () => unknown): void }) {
-  const passes = new Map<string, number>();
-  let open = false;
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const { name = '' } = JSON.parse(body || '{}') as { name?: string };
-      const left = passes.get(name) ?? 0;
-      if (open || left > 0) {
-        passes.set(name, left - 1);
-        res.writeHead(200).end('approved');
-      } else {
-        res.writeHead(403).end('gate closed');
-      }
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  t.after(() => new Promise((done) => server.close(done)));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    allow: (name: string, times: number) => passes.set(name, times),
-    open: () => (open = true),
-  };
-}
 
 function gatewayCanary(
   ns: string,

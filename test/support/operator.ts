@@ -16,7 +16,7 @@ export async function startTestOperator(
   t: TestContext,
   namespace: string,
   overrides: Partial<OperatorOptions> = {},
-): Promise<RunningOperator> {
+): Promise<RunningOperator & { readonly logFile: string }> {
   const logFile = join(tmpdir(), `serin-operator-${namespace}-${Date.now()}.log`);
   const log = pino({ level: 'debug' }, createWriteStream(logFile));
   const kubeconfig = process.env.KUBECONFIG;
@@ -43,6 +43,7 @@ export async function startTestOperator(
   });
   return {
     ...operator,
+    logFile,
     stop: async () => {
       stopped = true;
       await operator.stop();
@@ -60,6 +61,9 @@ interface CanaryView {
     lastPromotedSpec?: string;
     lastTransitionTime?: string;
     trackedConfigs?: Record<string, string>;
+    sessionAffinityCookie?: string;
+    primarySessionAffinityCookie?: string;
+    previousSessionAffinityCookie?: string;
     conditions?: { type: string; status: string; reason: string; message?: string }[];
     lastAnalysis?: {
       time: string;
