@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help demo test test-unit bench lint typecheck crds controlplane system-deps dev-cluster-up dev-cluster-down
+.PHONY: help demo test test-prepare test-unit bench lint typecheck crds controlplane system-deps dev-cluster-up dev-cluster-down
 
 help:
 	@echo "make demo    - play the seed's release scenarios on the embedded simulator (no cluster)"
@@ -19,7 +19,6 @@ system-deps:
 
 controlplane:
 	@tools/controlplane/build.sh >/dev/null
-	@tools/flagger/build.sh >/dev/null
 
 demo: $(NPM_STAMP)
 	@npx tsx src/bin/serin.ts demo
@@ -37,8 +36,14 @@ crds: $(NPM_STAMP)
 test-unit: $(NPM_STAMP)
 	npx tsx test/run.ts --unit
 
-test: system-deps $(NPM_STAMP) controlplane typecheck lint
+# The control-plane build (CPU) runs beside the package installs (network, disk); Go Flagger, needed
+# only by the takeover tests, compiles in the background while the first tests run.
+test:
+	@$(MAKE) --no-print-directory -j4 --output-sync=line test-prepare
+	@tools/flagger/build.sh --background
 	npx tsx test/run.ts
+
+test-prepare: system-deps $(NPM_STAMP) controlplane typecheck lint
 
 bench: system-deps $(NPM_STAMP) controlplane
 	@npx tsx bench/run.ts

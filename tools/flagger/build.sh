@@ -7,8 +7,11 @@
 # libraries Flagger shares with kube-apiserver resolve to the same versions and come from Go's
 # build cache instead of being compiled again.
 #
-# Usage: tools/flagger/build.sh             build when missing, print the binary's path last
-#        tools/flagger/build.sh --print-bin print the binary's path only (no build)
+# Usage: tools/flagger/build.sh              build when missing, print the binary's path last
+#        tools/flagger/build.sh --print-bin  print the binary's path only (no build)
+#        tools/flagger/build.sh --background start the build when missing and return at once; its
+#                                            log is build.log and its pid build.pid beside the binary
+#                                            (`make test` compiles Flagger while the first tests run)
 # Environment: SERIN_CP_CACHE  root of the cache (default: $HOME/.cache/serin-controlplane)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +23,15 @@ dir="$root/flagger-$FLAGGER_VERSION"
 bin="$dir/bin/flagger"
 if [ "${1:-}" = "--print-bin" ]; then echo "$bin"; exit 0; fi
 if [ -x "$bin" ] && [ -f "$dir/.complete" ]; then echo "$bin"; exit 0; fi
+if [ "${1:-}" = "--background" ]; then
+  mkdir -p "$dir"
+  # A build already running (the pid file may outlive its process: check that it is this script).
+  if [ -f "$dir/build.pid" ] && grep -qs 'flagger/build.sh' "/proc/$(cat "$dir/build.pid")/cmdline"; then exit 0; fi
+  nohup bash "$here/build.sh" >"$dir/build.log" 2>&1 </dev/null &
+  echo $! >"$dir/build.pid"
+  echo "[flagger] compiling Flagger $FLAGGER_VERSION in the background for the takeover tests (log: $dir/build.log)" >&2
+  exit 0
+fi
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-modcacherw
 start=$(date +%s)
