@@ -88,7 +88,8 @@ export class Reconciler {
       now,
       signal,
     );
-    if (!infra.ok) return this.stop(canary, ReconcileReason.InfrastructureNotReady, infra.problem);
+    if (!infra.ok)
+      return this.stop(canary, infra.problem.condition ?? ReconcileReason.InfrastructureNotReady, infra.problem);
     await this.reportProviders(canary, trigger, signal);
     const revision = target.revision(canary);
     if (!revision.ok) return this.stop(canary, ReconcileReason.RevisionUnknown, revision.problem);

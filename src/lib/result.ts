@@ -9,6 +9,11 @@ export interface Problem {
   readonly message: string;
   /** What to do about it: "create the Deployment or fix spec.targetRef.name". */
   readonly fix: string;
+  /**
+   * The `Reconciled` condition reason when it is not the one of the step that found the problem: a
+   * gateway that cannot do what the Canary asks is found while routing, but is `FeatureNotSupported`.
+   */
+  readonly condition?: 'FeatureNotSupported';
 }
 
 /** An operation's value, or the Problem that stopped it. */

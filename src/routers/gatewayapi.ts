@@ -23,6 +23,7 @@ import {
 import { BuiltinSeries, type ProviderPlugin } from './registry.js';
 import type { RouteStatus, TrafficRouter } from './router.js';
 import { affinityStatus, isStickyRule, type AffinityStatus } from './gatewayapi-affinity.js';
+import { LatticeGateways } from './lattice.js';
 import { OK, withSignal, writeProblem } from './write-outcome.js';
 
 /** An HTTPRoute as Serin reads it. */
@@ -62,13 +63,22 @@ export function covers(live: unknown, desired: unknown): boolean {
 
 /** Keeps one Canary's HTTPRoute as Flagger would, in one Gateway API version. */
 export class GatewayApiRouter implements TrafficRouter {
+  private readonly lattice: LatticeGateways;
+
   constructor(
     private readonly deps: { readonly cluster: Cluster },
     private readonly dialect: RouteDialect,
-  ) {}
+  ) {
+    this.lattice = new LatticeGateways(deps.cluster);
+  }
 
-  /** Creates the route (all traffic to the primary) or brings its spec and Serin's metadata back. */
+  /**
+   * Creates the route (all traffic to the primary) or brings its spec and Serin's metadata back;
+   * refuses a Canary that asks a VPC Lattice gateway for what it cannot do (lattice.ts).
+   */
   async reconcile(canary: Canary, _target: TargetMetadata, signal?: AbortSignal): Promise<Result<void>> {
+    const unable = await this.lattice.problem(canary, signal);
+    if (unable) return { ok: false, problem: unable };
     const live = this.live(canary);
     const current = live?.spec ? routeWeights(canary, live.spec) : undefined;
     const weights: Routes = current && !('error' in current) ? current : { primary: 100, canary: 0, mirrored: false };
