@@ -4,7 +4,8 @@ import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig } from '../support/cluster.js';
 import { appConfigMap } from '../support/fixtures.js';
 import { canaryEvents, waitForPhase } from '../support/operator.js';
-import { appProperties, startSeedWorld } from '../support/seed-world.js';
+import { assertSimulatorAgrees, configStep, simScenario } from '../support/cross-check.js';
+import { appProperties, seedWorldObjects, startSeedWorld } from '../support/seed-world.js';
 import { TrafficProvider } from '../sim/index.js';
 
 const kc = testKubeConfig();
@@ -27,7 +28,8 @@ describe('a release through Gateway API (the App Mesh successor): real cluster, 
     await waitForPhase(ns, 'account', 'Initialized');
     assert.deepEqual(await routeWeights(ns), { 'account-primary': 100, 'account-canary': 0 });
 
-    await world.apply(appConfigMap(ns, 'account', { 'application.properties': appProperties({ latencyMs: 25 }) }));
+    const healthy = appProperties({ latencyMs: 25 });
+    await world.apply(appConfigMap(ns, 'account', { 'application.properties': healthy }));
     await waitForPhase(ns, 'account', 'Succeeded', 120_000);
     const events = await canaryEvents(ns, 'account');
     t.diagnostic(events.join('\n'));
@@ -39,6 +41,8 @@ describe('a release through Gateway API (the App Mesh successor): real cluster, 
     }
     assert.ok(events.some((e) => e.includes('Promotion completed! Scaling down account.')));
     assert.deepEqual(await routeWeights(ns), { 'account-primary': 100, 'account-canary': 0 });
+    const objects = seedWorldObjects(ns, { provider: TrafficProvider.GatewayApi });
+    await assertSimulatorAgrees(t, ns, objects, simScenario('gateway-release', [configStep('10s', healthy)]));
   });
 
   test('a release whose errors the gateway sees is rolled back and the route returns to the primary', async (t) => {

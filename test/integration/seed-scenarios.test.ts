@@ -4,36 +4,10 @@ import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
 import { appConfigMap } from '../support/fixtures.js';
 import { appMeshWeights, canaryEvents, readCanary, waitForPhase } from '../support/operator.js';
-import { assertSimulatorAgrees } from '../support/cross-check.js';
+import { assertSimulatorAgrees, configStep, simScenario } from '../support/cross-check.js';
 import { appProperties, seedWorldCanary, seedWorldObjects, startSeedWorld } from '../support/seed-world.js';
-import type { Scenario } from '../../src/sim/scenario.js';
 
 const kc = testKubeConfig();
-
-/** The seed world's app on the simulator: its behaviour follows the same config keys as the traffic simulator's. */
-function simScenario(name: string, steps: NonNullable<Scenario['steps']>): Scenario {
-  return {
-    apiVersion: 'serin.dev/v1alpha1',
-    kind: 'Scenario',
-    metadata: { name },
-    duration: '10m',
-    versions: [
-      { name: 'not-ready', when: { configContains: 'ready=false' }, ready: false },
-      {
-        name: 'flaky',
-        when: { configContains: 'errorRate=0.005' },
-        metrics: { 'request-success-rate': 99.5, 'request-duration': 20 },
-      },
-      { name: 'healthy', metrics: { 'request-success-rate': 100, 'request-duration': 20 } },
-    ],
-    steps,
-  };
-}
-
-const configStep = (at: string, properties: string) => ({
-  at,
-  configMap: { name: 'account-config', data: { 'application.properties': properties } },
-});
 
 const strictMetrics = {
   metrics: [

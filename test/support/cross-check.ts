@@ -54,3 +54,28 @@ export async function assertSimulatorAgrees(
   t.diagnostic(`cross-check, real cluster:\n  ${real.join('\n  ')}\nsimulator:\n  ${simulated.join('\n  ')}`);
   assert.deepEqual(simulated, real, 'serin simulate tells the same story as the real cluster');
 }
+
+/** The seed world's app on the simulator: its behaviour follows the same config keys as the traffic simulator's. */
+export function simScenario(name: string, steps: NonNullable<Scenario['steps']>): Scenario {
+  return {
+    apiVersion: 'serin.dev/v1alpha1',
+    kind: 'Scenario',
+    metadata: { name },
+    duration: '10m',
+    versions: [
+      { name: 'not-ready', when: { configContains: 'ready=false' }, ready: false },
+      {
+        name: 'flaky',
+        when: { configContains: 'errorRate=0.005' },
+        metrics: { 'request-success-rate': 99.5, 'request-duration': 20 },
+      },
+      { name: 'healthy', metrics: { 'request-success-rate': 100, 'request-duration': 20 } },
+    ],
+    steps,
+  };
+}
+
+export const configStep = (at: string, properties: string) => ({
+  at,
+  configMap: { name: 'account-config', data: { 'application.properties': properties } },
+});
