@@ -22,29 +22,38 @@ export interface MigrateInputs {
 
 /** Parses and validates the files' texts (file name → text, in order). Throws on YAML that cannot be parsed. */
 export function parseMigrateInputs(texts: readonly (readonly [string, string])[]): MigrateInputs {
+  return migrateInputs(
+    texts.flatMap(([file, text]) =>
+      (parseManifests(text, file) as Record<string, unknown>[]).map((object) => ({ file, object })),
+    ),
+  );
+}
+
+/** Validates objects read from files or a cluster (`file` says where each came from); other kinds are ignored. */
+export function migrateInputs(
+  docs: readonly { readonly file: string; readonly object: Record<string, unknown> }[],
+): MigrateInputs {
   const validate = createValidators({ unknownFields: 'reject' }).canary;
   const canaries: CanaryDocument[] = [];
   const problems: string[] = [];
-  for (const [file, text] of texts) {
-    for (const obj of parseManifests(text, file) as Record<string, unknown>[]) {
-      if (obj.kind !== 'Canary' || typeof obj.apiVersion !== 'string' || !obj.apiVersion.startsWith('flagger.app/'))
-        continue;
-      const named = (obj.metadata as { name?: unknown } | undefined)?.name;
-      const name = typeof named === 'string' ? named : '(no name)';
-      const where = `${file}: Canary ${name}`;
-      if (obj.apiVersion !== FLAGGER_API_VERSION) {
-        problems.push(`${where}: apiVersion: ${obj.apiVersion} is not served; use ${FLAGGER_API_VERSION}`);
-        continue;
-      }
-      const checked = validate(obj);
-      if (checked.ok) canaries.push({ file, canary: obj as unknown as Canary });
-      else
-        problems.push(
-          ...formatIssues(checked.issues)
-            .split('\n')
-            .map((line) => `${where}: ${line}`),
-        );
+  for (const { file, object: obj } of docs) {
+    if (obj.kind !== 'Canary' || typeof obj.apiVersion !== 'string' || !obj.apiVersion.startsWith('flagger.app/'))
+      continue;
+    const named = (obj.metadata as { name?: unknown } | undefined)?.name;
+    const name = typeof named === 'string' ? named : '(no name)';
+    const where = `${file}: Canary ${name}`;
+    if (obj.apiVersion !== FLAGGER_API_VERSION) {
+      problems.push(`${where}: apiVersion: ${obj.apiVersion} is not served; use ${FLAGGER_API_VERSION}`);
+      continue;
     }
+    const checked = validate(obj);
+    if (checked.ok) canaries.push({ file, canary: obj as unknown as Canary });
+    else
+      problems.push(
+        ...formatIssues(checked.issues)
+          .split('\n')
+          .map((line) => `${where}: ${line}`),
+      );
   }
   return { canaries, problems };
 }

@@ -19,7 +19,10 @@ export interface MigrationReport {
 
 /** Said first in the text report, and in the command's help. */
 export const CHANGES_NOTHING =
-  'This changes nothing in any cluster: it prints the migrated Canaries; apply them yourself (-o yaml | kubectl apply -f -).';
+  'This changes nothing in any cluster: it prints the migrated Canaries; apply them yourself (-o yaml | kubectl apply -f -) or run again with --apply.';
+/** The first line with `--apply`. */
+export const APPLIES =
+  'With --apply the migrated Canaries are written to the cluster, each only while no release runs and only if nobody changed it meanwhile (see the lines at the end).';
 
 /** `gateways/public:http` */
 export function gatewayText(gateway: GatewayTarget): string {
@@ -41,7 +44,12 @@ function canaryLabel(canary: Canary): string {
 }
 
 /** The text report. */
-export function renderText(reports: readonly MigrationReport[], gateway: GatewayTarget, lattice: boolean): string {
+export function renderText(
+  reports: readonly MigrationReport[],
+  gateway: GatewayTarget,
+  lattice: boolean,
+  header: string = CHANGES_NOTHING,
+): string {
   const target = `Gateway ${gatewayText(gateway)}${lattice ? ' (Amazon VPC Lattice)' : ''}`;
   const blocks = reports.map((r) => {
     const head = `== ${canaryLabel(r.original)} (${r.file})`;
@@ -59,7 +67,7 @@ export function renderText(reports: readonly MigrationReport[], gateway: Gateway
       stringify(r.migration.canary).trimEnd(),
     ].join('\n');
   });
-  return [CHANGES_NOTHING, '', ...blocks.flatMap((b) => [b, ''])].join('\n').trimEnd();
+  return [header, '', ...blocks.flatMap((b) => [b, ''])].join('\n').trimEnd();
 }
 
 /** The migrated Canaries as YAML documents (skipped ones are left out). */
