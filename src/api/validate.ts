@@ -11,6 +11,8 @@ import { renderIssue } from './issue-text.js';
 import { MetricTemplateDefinition, type MetricTemplate } from './metric-template.js';
 import type { TSchema } from '@sinclair/typebox';
 import { K8S_KEYWORDS } from './schema-kit.js';
+import { plainDataProblem } from '../lib/plain-data.js';
+import { templateProblem } from '../metrics/render.js';
 
 /** One problem found in an object. */
 export interface ValidationIssue {
@@ -51,9 +53,25 @@ export function createValidators(options: ValidatorOptions = {}): Validators {
   const ajv = newAjv(options.unknownFields ?? 'prune');
   return Object.freeze({
     canary: compile<Canary>(ajv, CanaryDefinition.schema),
-    metricTemplate: compile<MetricTemplate>(ajv, MetricTemplateDefinition.schema),
+    metricTemplate: withQueryTemplate(compile<MetricTemplate>(ajv, MetricTemplateDefinition.schema)),
     alertProvider: compile<AlertProvider>(ajv, AlertProviderDefinition.schema),
   });
+}
+
+/**
+ * A MetricTemplate's query is a Go template: one that does not parse, or that uses what Flagger's
+ * templates do not have (a Sprig function, `range`, `$x`), is refused at `spec.query` when it is
+ * read, not when the first analysis renders it.
+ */
+function withQueryTemplate(
+  validate: (obj: unknown) => ValidationResult<MetricTemplate>,
+): (obj: unknown) => ValidationResult<MetricTemplate> {
+  return (obj) => {
+    const checked = validate(obj);
+    const query: unknown = checked.ok ? checked.value.spec?.query : undefined;
+    const problem = typeof query === 'string' ? templateProblem(query) : undefined;
+    return problem === undefined ? checked : { ok: false, issues: [{ path: 'spec.query', message: problem }] };
+  };
 }
 
 /**
@@ -90,7 +108,12 @@ export function formatIssues(issues: readonly ValidationIssue[]): string {
 function compile<T>(ajv: Ajv, source: TSchema): (obj: unknown) => ValidationResult<T> {
   const schema = closeObjects(toPlainSchema(source, { keepChecks: true }));
   const validate = ajv.compile(schema);
-  return (obj) => {
+  return (input) => {
+    const obj = withoutManagedFields(input);
+    // First, without recursion: an object the API server stored 6,000 levels deep must be refused
+    // with its field named, not overflow the stack of the clone or of the validator.
+    const unplain = plainDataProblem(obj);
+    if (unplain) return { ok: false, issues: [unplain] };
     let value: unknown;
     try {
       value = structuredClone(obj);
@@ -100,6 +123,17 @@ function compile<T>(ajv: Ajv, source: TSchema): (obj: unknown) => ValidationResu
     if (validate(value)) return { ok: true, value: value as T };
     return { ok: false, issues: toIssues(validate.errors ?? [], schema) };
   };
+}
+
+/**
+ * The object without `metadata.managedFields`: the API server's record of who set which field
+ * mirrors the shape of the spec (so a deep spec is deep there too), and no rule reads it.
+ */
+function withoutManagedFields(obj: unknown): unknown {
+  if (!isRecord(obj) || !isRecord(obj.metadata) || !('managedFields' in obj.metadata)) return obj;
+  const metadata = { ...obj.metadata };
+  delete metadata.managedFields;
+  return { ...obj, metadata };
 }
 
 /** Marks declared-field objects closed so unknown fields are pruned or reported (per the policy). */

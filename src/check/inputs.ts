@@ -6,9 +6,10 @@
  */
 import { asStored } from '../kube/as-stored.js';
 import { readFile } from 'node:fs/promises';
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isSeq, type Node } from 'yaml';
 import { createValidators, FLAGGER_API_VERSION, type Canary, type ValidationIssue } from '../api/index.js';
 import type { KubeObject } from '../kube/objects.js';
+import { readYamlDocuments, type YamlDocument } from '../kube/yaml-documents.js';
 import { fail, pass, type CheckLine } from './report.js';
 
 /** Bad usage or an unreadable file: `serin check` exits with 2 and prints only this. */
@@ -80,16 +81,15 @@ export function parseCheckInputs(
   const objects: FileObject[] = [];
   const problems: CheckLine[] = [];
   for (const [file, text] of texts) {
-    const lineCounter = new LineCounter();
-    const docs: Document[] = [...parseAllDocuments(text, { lineCounter })];
-    docs.forEach((doc, i) => {
-      const where = `${file}: document ${i + 1}`;
-      const error = doc.errors[0];
-      if (error) {
-        problems.push(fail(`${where}: not valid YAML: ${error.message}`, undefined, { file, document: i + 1 }));
+    // Read as kubectl reads it (YAML 1.1 values, libyaml's leniency), stored as the API server stores it.
+    readYamlDocuments(text).forEach((read) => {
+      const i = read.index - 1;
+      const where = `${file}: document ${read.index}`;
+      if (read.error !== undefined) {
+        problems.push(fail(`${where}: ${read.error}`, undefined, { file, document: read.index }));
         return;
       }
-      const obj = asStored(doc.toJS() as unknown);
+      const obj = asStored(read.value);
       if (obj === null || obj === undefined) return;
       if (!isKubeObject(obj)) {
         const fix = 'every document must be a Kubernetes object with apiVersion, kind and metadata.name';
@@ -110,7 +110,7 @@ export function parseCheckInputs(
       }
       const ns = objectNamespace(obj, namespace, where);
       const located = { ...obj, metadata: { ...obj.metadata, namespace: ns } };
-      const lineOf = (path: string, message: string): number => issueLine(doc, lineCounter, path, message);
+      const lineOf = (path: string, message: string): number => issueLine(read, path, message);
       if (obj.kind === 'Canary' && obj.apiVersion.startsWith('flagger.app/')) {
         const checked = obj.apiVersion === FLAGGER_API_VERSION ? validators.canary(located) : undefined;
         const name = typeof obj.metadata.name === 'string' ? obj.metadata.name : `document ${i + 1}`;
@@ -192,7 +192,9 @@ function issueLines(
  * The 1-based line of a kubectl-style field path (`spec.analysis.metrics[0].interval`) in the
  * document: the unknown field itself, else the deepest node of the path that exists.
  */
-function issueLine(doc: Document, counter: LineCounter, path: string, message: string): number {
+function issueLine(read: YamlDocument, path: string, message: string): number {
+  const doc = read.doc;
+  if (!doc) return 1; // a JSON file: one line as far as Serin knows
   const segments = [...path.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)].map((m) => m[1] ?? m[2] ?? '');
   const unknown = /^unknown field "(.+)"$/.exec(message)?.[1];
   if (unknown !== undefined) segments.push(unknown);
@@ -210,5 +212,5 @@ function issueLine(doc: Document, counter: LineCounter, path: string, message: s
     } else break;
     if (node === undefined || node === null) break;
   }
-  return counter.linePos(offset).line;
+  return read.lineAt(offset);
 }

@@ -22,6 +22,7 @@ import type { AlertQueue } from './alert-queue.js';
 import type { CheckRunner } from './check-runner.js';
 import type { Clock } from './clock.js';
 import { hasFinalizer, setFinalizer } from './finalizer.js';
+import { VerdictGuard } from './fresh-revision.js';
 import { ensureInfrastructure } from './infrastructure.js';
 import { withLastAnalysis, withRouteStatus } from './last-analysis.js';
 import { ReconcileReason, withReconciledCondition } from './reconciled-condition.js';
@@ -65,6 +66,9 @@ export interface ReconcileOutcome {
  * and a Warning event on the Canary; only unexpected errors are thrown (the queue retries them).
  */
 export class Reconciler {
+  /** Promotions and rollbacks are checked against the API server, never decided from a stale cache alone. */
+  private readonly verdicts = new VerdictGuard();
+
   constructor(private readonly deps: ReconcilerDeps) {}
 
   async reconcile(namespace: string, name: string, trigger: Trigger, signal?: AbortSignal): Promise<ReconcileOutcome> {
@@ -117,6 +121,10 @@ export class Reconciler {
       },
       'engine decided',
     );
+    const verdictOn = { target, observed: observation.revision };
+    const again = () => this.reconcile(namespace, name, trigger, signal);
+    const replaced = await this.verdicts.recheck(this.deps, canary, decision, verdictOn, again, signal);
+    if (replaced) return replaced;
     return this.carryOut(canary, decision, { target, router }, now, command, signal);
   }
 

@@ -58,8 +58,14 @@ export class StatusWriter {
     let base: Canary = canary;
     for (let attempt = 0; ; attempt++) {
       try {
+        // A Canary's status subresource takes the status and ignores the rest, so only the status and
+        // what names the version are sent: the request stays small whatever the spec holds (a
+        // megabyte of text; 6,000 levels of nesting, which managedFields mirror) and is never too
+        // deep to serialize. (Core kinds such as Pods need their spec in a status update.)
+        const { name, namespace, uid, resourceVersion } = base.metadata ?? {};
+        const metadata = { name, namespace, uid, resourceVersion };
         await cluster.updateStatus(
-          { ...base, apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, status } as never,
+          { apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, metadata, status } as never,
           signal ? { signal } : {},
         );
         return;

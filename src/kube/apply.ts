@@ -1,14 +1,17 @@
 import { asStored } from './as-stored.js';
 import { ApiextensionsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import { KubeRest } from './rest.js';
+import { readYamlDocuments } from './yaml-documents.js';
 
-/** Parses a multi-document YAML text into objects, skipping empty documents. */
+/**
+ * Parses a multi-document YAML (or JSON) text into objects as `kubectl apply -f` reads it
+ * (yaml-documents.ts), skipping empty documents; throws on the first document kubectl would refuse.
+ */
 export function parseManifests(text: string, source: string): KubernetesObject[] {
-  return parseAllDocuments(text).flatMap((doc, i) => {
-    if (doc.errors.length > 0) throw new Error(`${source}: document ${i + 1}: ${doc.errors[0]?.message}`);
+  return readYamlDocuments(text).flatMap((doc) => {
+    if (doc.error !== undefined) throw new Error(`${source}: document ${doc.index}: ${doc.error}`);
     // As the API server stores it: Helm renders unset values as `webhooks: null`.
-    const value = asStored(doc.toJS() as unknown);
+    const value = asStored(doc.value);
     return value === null || value === undefined ? [] : [value];
   });
 }

@@ -4,6 +4,10 @@ import { KubeApiError, type KubeRest } from './rest.js';
 
 /** Health of one watch, for logs, metrics and readiness. */
 export interface InformerHealth {
+  /**
+   * The cache follows the API server: its first list is in, and no watch has failed since the last
+   * good list or the last watch the server accepted. False from a failed watch until then.
+   */
   readonly synced: boolean;
   readonly restarts: number;
   readonly lastError?: string;
@@ -19,6 +23,9 @@ export interface InformerOptions {
   readonly backoff?: { readonly minMs: number; readonly maxMs: number };
 }
 
+/** Backoff after a failed watch (not after 410 Gone, which lists again at once). */
+const DEFAULT_BACKOFF = { minMs: 200, maxMs: 10_000 } as const;
+
 interface WatchLine {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: KubeObject & { code?: number; message?: string };
@@ -26,8 +33,12 @@ interface WatchLine {
 
 /**
  * A list+watch cache of one collection. It keeps watching for as long as it runs: a watch that
- * ends is resumed from the last resourceVersion; an expired one (410 Gone) is replaced by a fresh
- * list whose differences are delivered as events, so subscribers never miss a change.
+ * ends is resumed from the last resourceVersion; an expired one (410 Gone, as every resumed watch
+ * gets after an API server restart) is replaced at once by a fresh list whose differences are
+ * delivered as events, so subscribers never miss a change. Between a failed watch and the next good
+ * list or watch the cache is reported unsynced (`status().synced`), and a good list resets the
+ * backoff: after an outage the cache is current again as soon as the API server answers, not after
+ * the backoff the outage built up.
  */
 export class Informer {
   private readonly store = new Map<string, KubeObject>();
@@ -81,28 +92,51 @@ export class Informer {
   }
 
   private async run(): Promise<void> {
-    const { minMs, maxMs } = this.options.backoff ?? { minMs: 200, maxMs: 10_000 };
+    const { minMs, maxMs } = this.options.backoff ?? DEFAULT_BACKOFF;
     let delay = minMs;
     let needList = true;
+    let lastGone = 0;
     while (!this.abort.signal.aborted) {
       try {
         if (needList) {
           await this.relist();
           needList = false;
+          delay = minMs; // the API server answers again: the next failure starts the backoff afresh
         }
         const watchPath = `${this.options.path}?watch=1&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${this.resourceVersion}`;
-        await this.rest.stream(watchPath, (line) => this.apply(line as WatchLine), this.abort.signal);
+        await this.rest.stream(
+          watchPath,
+          (line) => this.apply(line as WatchLine),
+          this.abort.signal,
+          () => this.markLive(),
+        );
         delay = minMs; // a clean end (server timeout): resume at once
       } catch (err) {
         if (this.abort.signal.aborted) return;
         const message = err instanceof Error ? err.message : String(err);
-        if (err instanceof GoneError || (err instanceof KubeApiError && err.status === 410)) needList = true;
-        this.health = { ...this.health, restarts: this.health.restarts + 1, lastError: message };
+        const gone = err instanceof GoneError || (err instanceof KubeApiError && err.status === 410);
+        this.health = { synced: false, restarts: this.health.restarts + 1, lastError: message };
         this.options.onRestart?.(message, this.health.restarts);
+        if (gone) {
+          // The resourceVersion expired (an API server restart, a compaction): list again now, since
+          // every moment spent waiting is a moment the cache serves objects that may have changed.
+          // The server answered, so a failing list retries soon, not after the outage's backoff; only
+          // a 410 straight after the last one waits, so a server that keeps answering 410 is not hammered.
+          needList = true;
+          const again = Date.now() - lastGone < minMs * 5;
+          lastGone = Date.now();
+          delay = again ? delay : minMs;
+          if (!again) continue;
+        }
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(maxMs, delay * 2);
       }
     }
+  }
+
+  /** A watch is open again (the API server accepted it): the cache follows the server once more. */
+  private markLive(): void {
+    if (!this.health.synced && this.resourceVersion !== '') this.health = { ...this.health, synced: true };
   }
 
   private async relist(): Promise<void> {
@@ -134,10 +168,8 @@ export class Informer {
       }
     }
     this.resourceVersion = list.metadata.resourceVersion;
-    if (!this.health.synced) {
-      this.health = { ...this.health, synced: true };
-      this.markSynced();
-    }
+    this.health = { ...this.health, synced: true };
+    this.markSynced();
   }
 
   private apply(line: WatchLine): void {

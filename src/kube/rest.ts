@@ -36,7 +36,15 @@ export class KubeRest {
 
   async request(
     path: string,
-    options: { method?: string; body?: unknown; accept?: string; contentType?: string; signal?: AbortSignal } = {},
+    options: {
+      method?: string;
+      body?: unknown;
+      /** The body as JSON text already, sent as it is (instead of `body`). */
+      rawBody?: string;
+      accept?: string;
+      contentType?: string;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<RestResponse> {
     const server = this.kc.getCurrentCluster()?.server;
     if (!server) throw new Error('the kubeconfig has no current cluster');
@@ -44,7 +52,9 @@ export class KubeRest {
       method: options.method ?? 'GET',
       headers: {
         accept: options.accept ?? 'application/json',
-        ...(options.body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }),
+        ...(options.body === undefined && options.rawBody === undefined
+          ? {}
+          : { 'content-type': options.contentType ?? 'application/json' }),
       },
       ...(options.signal ? { signal: options.signal } : {}),
     };
@@ -57,15 +67,21 @@ export class KubeRest {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       });
       req.on('error', reject);
-      req.end(options.body === undefined ? undefined : JSON.stringify(options.body));
+      req.end(options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)));
     });
   }
 
   /**
    * Opens a watch (`?watch=1`) and calls `onEvent` for each JSON line until the server closes the
    * stream, the signal aborts, or an error occurs. Resolves on a clean end, rejects otherwise.
+   * `onOpen` is called once the server has accepted the watch (HTTP 200), before any line.
    */
-  async stream(path: string, onEvent: (event: unknown) => void, signal: AbortSignal): Promise<void> {
+  async stream(
+    path: string,
+    onEvent: (event: unknown) => void,
+    signal: AbortSignal,
+    onOpen?: () => void,
+  ): Promise<void> {
     const server = this.kc.getCurrentCluster()?.server;
     if (!server) throw new Error('the kubeconfig has no current cluster');
     const opts: Parameters<typeof request>[1] = { method: 'GET', headers: { accept: 'application/json' }, signal };
@@ -81,6 +97,7 @@ export class KubeRest {
           );
           return;
         }
+        onOpen?.();
         let buffer = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {

@@ -139,7 +139,8 @@ describe('CanaryMetricsAnalyzer picks the query and the server (§7.2)', () => {
     );
     assert.deepEqual(value, {
       kind: 'error',
-      message: 'metrictemplate istio-system/not-found-percentage: unknown variable "namspace" in query',
+      message:
+        'metrictemplate istio-system/not-found-percentage: query action "{{ namspace }}": unknown function or variable "namspace" (Flagger\'s query templates have name, namespace, target, service, ingress, route, interval, variables and Go\'s builtins such as printf)',
     });
   });
 

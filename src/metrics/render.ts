@@ -1,13 +1,15 @@
 /**
- * The query template engine: the subset of Go's text/template that Flagger's queries use (§7.3).
- * Flagger executes templates with no data object and `missingkey=error`, so only its zero-argument
- * functions exist: `{{ name }}`, `{{ namespace }}`, `{{ target }}`, `{{ service }}`, `{{ ingress }}`,
- * `{{ route }}`, `{{ interval }}` and `{{ variables.key }}` (also `{{ index variables "key" }}` for keys
- * that are not identifiers). Spacing is free (`{{name}}`, `{{  name  }}`), `{{-` / `-}}` trim the
- * whitespace beside the action, and `{{/* comments *\/}}` print nothing. Anything else fails with a
- * sentence naming the action, so a typo never reaches the metrics backend.
+ * Query templates (§7.3): Flagger renders every query — builtin, inline and MetricTemplate — with
+ * Go's text/template, no data object and `missingkey=error`, so its functions are `name`,
+ * `namespace`, `target`, `service`, `ingress`, `route`, `interval` and `variables` (a map:
+ * `{{ variables.key }}`, `{{ index variables "key" }}`), plus Go's builtins (`printf`, pipelines,
+ * `and`, `or`, `not`, comparisons, `len`, …) and `if`/`with`. Serin runs the same language
+ * (go-template-parse.ts, go-template-eval.ts, go-fmt.ts); what it does not run is refused with the
+ * construct named, so a query is never rendered differently from Flagger.
  */
 import type { Canary, CanaryMetric } from '../api/index.js';
+import { renderNodes } from './go-template-eval.js';
+import { parseTemplate, type Operand, type Pipeline, type TemplateNode } from './go-template-parse.js';
 
 /** Interval used when a metric sets none (Flagger: `1m` for builtin and inline queries, `""` for templates). */
 export const DEFAULT_METRIC_INTERVAL = '1m';
@@ -29,9 +31,27 @@ export type RenderResult =
   { readonly ok: true; readonly query: string } | { readonly ok: false; readonly problem: string };
 
 const FUNCTIONS = ['name', 'namespace', 'target', 'service', 'ingress', 'route', 'interval'] as const;
-type FunctionName = (typeof FUNCTIONS)[number];
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SPACE = /[ \t\r\n]/;
+const KNOWN: ReadonlySet<string> = new Set([
+  ...FUNCTIONS,
+  'variables',
+  'and',
+  'or',
+  'not',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'len',
+  'index',
+  'slice',
+  'print',
+  'printf',
+  'println',
+  'urlquery',
+  'html',
+]);
 
 /** The model of one metric of a canary; an unset interval becomes {@link DEFAULT_METRIC_INTERVAL}. */
 export function queryModel(canary: Canary, metric: CanaryMetric): QueryModel {
@@ -50,70 +70,54 @@ export function queryModel(canary: Canary, metric: CanaryMetric): QueryModel {
 
 /** Renders `template` with `model`. */
 export function renderQuery(template: string, model: QueryModel): RenderResult {
-  let out = '';
-  let pos = 0;
-  for (;;) {
-    const open = template.indexOf('{{', pos);
-    if (open < 0) return { ok: true, query: out + template.slice(pos) };
-    let text = template.slice(pos, open);
-    let start = open + 2;
-    if (template[start] === '-' && SPACE.test(template[start + 1] ?? '')) {
-      text = text.replace(/[ \t\r\n]+$/, '');
-      start += 1;
-    }
-    out += text;
-    const close = template.indexOf('}}', start);
-    if (close < 0) return { ok: false, problem: `unclosed action ${quote(template.slice(open, open + 40))} in query` };
-    let inner = template.slice(start, close);
-    pos = close + 2;
-    if (inner.endsWith('-') && SPACE.test(inner[inner.length - 2] ?? '')) {
-      inner = inner.slice(0, -1);
-      while (pos < template.length && SPACE.test(template[pos] ?? '')) pos++;
-    }
-    const value = evaluate(inner.trim(), model);
-    if (!value.ok) return value;
-    out += value.query;
-  }
+  const parsed = parse(template);
+  if (!parsed.ok) return parsed;
+  const strings = Object.fromEntries(FUNCTIONS.map((f) => [f, model[f]]));
+  const rendered = renderNodes(parsed.nodes, { strings, variables: model.variables });
+  return rendered.ok ? { ok: true, query: rendered.text } : rendered;
 }
 
-function evaluate(action: string, model: QueryModel): RenderResult {
-  if (action.startsWith('/*')) {
-    return action.endsWith('*/') ? { ok: true, query: '' } : { ok: false, problem: `unclosed comment in query` };
-  }
-  if ((FUNCTIONS as readonly string[]).includes(action)) return { ok: true, query: model[action as FunctionName] };
-  const field = /^variables\.([^\s.]+)$/.exec(action);
-  const indexed = /^index\s+variables\s+"([^"\\]*)"$/.exec(action);
-  const key = field?.[1] ?? indexed?.[1];
-  if (key !== undefined) {
-    if (field && !IDENTIFIER.test(key)) {
-      return {
-        ok: false,
-        problem: `bad variable name ${quote(action)} in query: write {{ index variables "${key}" }}`,
-      };
-    }
-    const value = Object.hasOwn(model.variables, key) ? model.variables[key] : undefined;
-    if (value === undefined) {
-      return {
-        ok: false,
-        problem: `variable "${key}" of ${quote(action)} is not set in the metric's templateVariables`,
-      };
-    }
-    return { ok: true, query: value };
-  }
-  if (action === 'variables')
-    return { ok: false, problem: 'variables needs a key in query: write {{ variables.<key> }}' };
-  if (action.startsWith('.')) {
-    const name = action.slice(1);
-    const hint = IDENTIFIER.test(name) ? `: write {{ ${name} }} (Flagger templates have no data object)` : '';
-    return { ok: false, problem: `unknown variable ${quote(action)} in query${hint}` };
-  }
-  if (IDENTIFIER.test(action)) return { ok: false, problem: `unknown variable "${action}" in query` };
-  return {
-    ok: false,
-    problem: `unsupported template action ${quote(action)} in query (available: ${FUNCTIONS.join(', ')}, variables.<key>)`,
-  };
+/**
+ * What is wrong with a template before any canary renders it (for `serin check` and validation):
+ * syntax, constructs Serin does not run, and functions Flagger does not define. Undefined when none.
+ */
+export function templateProblem(template: string): string | undefined {
+  const parsed = parse(template);
+  if (!parsed.ok) return parsed.problem;
+  const unknown = unknownFunction(parsed.nodes);
+  return unknown === undefined
+    ? undefined
+    : `unknown function or variable "${unknown}" in query (Flagger's query templates have ${[...FUNCTIONS, 'variables'].join(', ')} and Go's builtins such as printf)`;
 }
 
-function quote(text: string): string {
-  return JSON.stringify(text);
+function parse(template: string): { ok: true; nodes: TemplateNode[] } | { ok: false; problem: string } {
+  // `variables.my-key` is no field name in Go; the key is reached with index.
+  const dashed = /\{\{-?\s*variables\.([^\s.}]*[^\s.}A-Za-z0-9_][^\s.}]*)\s*-?\}\}/.exec(template);
+  if (dashed) {
+    return {
+      ok: false,
+      problem: `bad variable name "variables.${dashed[1]}" in query: write {{ index variables "${dashed[1]}" }}`,
+    };
+  }
+  const parsed = parseTemplate(template);
+  return parsed.ok
+    ? parsed
+    : { ok: false, problem: parsed.problem.endsWith(' in query') ? parsed.problem : `${parsed.problem} in query` };
+}
+
+/** The first function name the template calls that neither Flagger nor Go defines. */
+function unknownFunction(nodes: readonly TemplateNode[]): string | undefined {
+  const pipes: Pipeline[] = [];
+  const stack: TemplateNode[] = [...nodes];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node.k === 'text') continue;
+    pipes.push(node.pipe);
+    if (node.k !== 'action') stack.push(...node.then, ...node.otherwise);
+  }
+  const operands: Operand[] = pipes.flat(2);
+  for (let op = operands.pop(); op !== undefined; op = operands.pop()) {
+    if (op.k === 'ident' && !KNOWN.has(op.name)) return op.name;
+    if (op.k === 'pipe') operands.push(...op.pipe.flat());
+  }
+  return undefined;
 }

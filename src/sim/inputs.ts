@@ -1,8 +1,8 @@
 import { asStored } from '../kube/as-stored.js';
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import { createValidators, FLAGGER_API_VERSION, formatIssues } from '../api/index.js';
 import type { KubeObject } from '../kube/objects.js';
+import { readYamlDocuments } from '../kube/yaml-documents.js';
 import { parseScenario, type Scenario } from './scenario.js';
 
 /** A problem with an input file, worded for the person who wrote it. */
@@ -28,14 +28,14 @@ export async function loadManifests(files: readonly string[]): Promise<KubeObjec
   const objects: KubeObject[] = [];
   const problems: string[] = [];
   for (const file of files) {
-    const docs = parseAllDocuments(await read(file));
-    docs.forEach((doc, i) => {
-      if (doc.errors.length > 0) {
-        problems.push(`${file}: document ${i + 1}: not valid YAML: ${doc.errors[0]?.message}`);
+    // Read as kubectl reads it (YAML 1.1 values, libyaml's leniency), stored as the API server stores it.
+    readYamlDocuments(await read(file)).forEach((doc) => {
+      if (doc.error !== undefined) {
+        problems.push(`${file}: document ${doc.index}: ${doc.error}`);
         return;
       }
-      const obj = asStored(doc.toJS() as KubeObject | null);
-      if (obj === null) return;
+      const obj = asStored(doc.value as KubeObject | null);
+      if (obj === null || obj === undefined) return;
       if (
         typeof obj !== 'object' ||
         typeof obj.kind !== 'string' ||
@@ -43,7 +43,7 @@ export async function loadManifests(files: readonly string[]): Promise<KubeObjec
         typeof obj.metadata?.name !== 'string'
       ) {
         problems.push(
-          `${file}: document ${i + 1}: expected a Kubernetes object with apiVersion, kind and metadata.name (strings)`,
+          `${file}: document ${doc.index}: expected a Kubernetes object with apiVersion, kind and metadata.name (strings)`,
         );
         return;
       }

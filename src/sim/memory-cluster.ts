@@ -159,13 +159,11 @@ export class MemoryCluster implements Cluster {
       );
     }
     const hasStatus = !NO_STATUS_SUBRESOURCE.has(gvkKey(live));
-    const next = structuredClone(obj) as KubeObject;
-    if (statusOnly) {
-      // The status subresource changes the status and nothing else.
-      for (const key of Object.keys(next))
-        if (key !== 'status' && key !== 'metadata') next[key] = structuredClone(live[key]);
-      next.metadata = structuredClone(live.metadata);
-    } else if (hasStatus) {
+    // The status subresource changes the status and nothing else (the body may carry only that).
+    const next = statusOnly
+      ? ({ ...structuredClone(live), status: structuredClone(obj.status) } as KubeObject)
+      : (structuredClone(obj) as KubeObject);
+    if (!statusOnly && hasStatus) {
       if (live.status === undefined) delete next.status;
       else next.status = structuredClone(live.status);
     }

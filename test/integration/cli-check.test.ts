@@ -184,7 +184,12 @@ describe('serin check', () => {
     const run = await serinCheck(t, '-f', file, ...kubeconfig(), '--metrics-server', prometheus.url);
     assert.equal(run.code, 1);
     assert.match(run.out, /\n✖ 1 error, /, 'only the broken part fails');
-    assert.match(run.out, new RegExp(`✖ error-ratio .*metrictemplate ${ns}/error-ratio: unknown variable "namspace"`));
+    assert.match(
+      run.out,
+      new RegExp(
+        `✖ error-ratio .*metrictemplate ${ns}/error-ratio: query action "\\{\\{ namspace \\}\\}": unknown function or variable "namspace"`,
+      ),
+    );
   });
 
   test('a Prometheus that is down fails (exit 1) with the connection error', async (t) => {

@@ -205,7 +205,7 @@ describe('MetricTemplates read from the cluster and run against Prometheus', () 
     );
     assert.equal(
       errorOf(await s.analyzer.measure(canary(s), metric(s, 'not-found-percentage'))),
-      `metrictemplate ${s.templateNs}/not-found-percentage: unknown variable "namspace" in query`,
+      `metrictemplate ${s.templateNs}/not-found-percentage: query action "{{ namspace }}": unknown function or variable "namspace" (Flagger's query templates have name, namespace, target, service, ingress, route, interval, variables and Go's builtins such as printf)`,
     );
   });
 
