@@ -41,6 +41,7 @@ export {
   type SessionAffinity,
 } from './canary-analysis.js';
 export type { CanaryService } from './canary-service.js';
+export { WebhookPayloadSchema, type WebhookPayload } from './webhook-payload.js';
 export type { HttpMatchRequest } from './canary-match.js';
 export {
   METRIC_TEMPLATE_KIND,

@@ -3,6 +3,7 @@ import { checkCommand } from './check-command.js';
 import { devClusterCommand, type CliOutput } from './dev-cluster.js';
 import { pauseCommands, releaseCommands } from './control-commands.js';
 import { demoCommand } from './demo.js';
+import { loadtesterCommand } from '../loadtester/command.js';
 import { migrateCommand } from './migrate-command.js';
 import { operatorCommand } from './operator-command.js';
 import { simulateCommand } from './simulate-command.js';
@@ -27,5 +28,6 @@ export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
   program.addCommand(demoCommand(io));
   program.addCommand(checkCommand(io));
   program.addCommand(migrateCommand(io));
+  program.addCommand(loadtesterCommand());
   return program;
 }

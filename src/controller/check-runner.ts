@@ -1,7 +1,7 @@
-import type { Canary, CanaryMetric, CanaryWebhook } from '../api/index.js';
+import type { Canary, CanaryMetric, CanaryWebhook, WebhookPayload } from '../api/index.js';
 import type { CheckOutcome, GateType, JudgeContext, MetricSource, MetricValue } from '../engine/index.js';
 import { metricSourceOf } from '../engine/index.js';
-import { callWebhook, hooksOfType, payloadFor, type WebhookPayload } from '../hooks/webhook.js';
+import { callWebhook, hooksOfType, payloadFor } from '../hooks/webhook.js';
 import type { MetricsAnalyzer } from '../metrics/port.js';
 import type { ProviderRegistry } from '../routers/registry.js';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { CanaryWebhook } from '../api/index.js';
-import { callWebhook, hookTimeoutMs, type WebhookPayload } from './webhook.js';
+import type { CanaryWebhook, WebhookPayload } from '../api/index.js';
+import { callWebhook, hookTimeoutMs } from './webhook.js';
 
 const PAYLOAD: WebhookPayload = { name: 'shop', namespace: 'test', phase: 'Progressing', checksum: 'abc' };
 const SLOW_ANSWER_MS = 1500;

@@ -1,15 +1,6 @@
-import type { Canary, CanaryWebhook } from '../api/index.js';
+import type { Canary, CanaryWebhook, WebhookPayload } from '../api/index.js';
 import type { CheckOutcome } from '../engine/model.js';
 import { parseGoDuration, positiveDurationMs } from '../lib/duration.js';
-
-/** The JSON body Flagger posts to every webhook (field order kept for byte-for-byte compatibility). */
-export interface WebhookPayload {
-  readonly name: string;
-  readonly namespace: string;
-  readonly phase: string;
-  readonly checksum: string;
-  readonly metadata?: Readonly<Record<string, string>>;
-}
 
 /** A hook's timeout when its `timeout` is empty or shorter than two characters, as in Flagger: 10 s. */
 export const DEFAULT_HOOK_TIMEOUT_MS = 10_000;
