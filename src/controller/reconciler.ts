@@ -201,8 +201,9 @@ export class Reconciler {
     }
     // Events before the status, as Flagger records them: whoever sees the new phase finds the
     // events that explain it already there.
-    for (const e of decision.events) await writer.event(canary, e.type, e.message);
     const decided = withRouteStatus(decision.status ?? canary.status, routeStatus);
+    // Event webhooks see the new phase (Flagger attaches the canary with it to Succeeded/Failed/Progressing events).
+    for (const e of decision.events) await writer.event({ ...canary, status: decided } as Canary, e.type, e.message);
     const status = withLastAnalysis(decided, decision.answers.analysis, now);
     const finalStatus = withReconciledCondition(status, undefined, now, canary.status);
     if (finalStatus !== canary.status) await writer.write(canary, finalStatus, signal);

@@ -9,6 +9,7 @@ import { isKubeError } from '../kube/cluster.js';
 import { jsonEqual } from '../kube/json-equal.js';
 import type { Problem } from '../lib/result.js';
 import type { Clock } from './clock.js';
+import type { EventHooks } from '../hooks/event-hooks.js';
 import type { EventRecorder } from './event-recorder.js';
 import { withReconciledCondition, type ReconcileReason } from './reconciled-condition.js';
 
@@ -20,14 +21,17 @@ export interface StatusWriterDeps {
   readonly cluster: Cluster;
   readonly events: EventRecorder;
   readonly clock: Clock;
+  /** Also sends each event to the Canary's `event` webhooks. */
+  readonly eventHooks?: EventHooks;
 }
 
 /** Writes a Canary's status, events, problems and command consumption. */
 export class StatusWriter {
   constructor(private readonly deps: StatusWriterDeps) {}
 
-  /** Records an event (reason `Synced`) on the canary. */
+  /** Records an event (reason `Synced`) on the canary, and sends it to the canary's event webhooks. */
   event(canary: Canary, type: 'Normal' | 'Warning', message: string): Promise<void> {
+    this.deps.eventHooks?.send(canary, type, message);
     return this.deps.events.record(canary, { type, reason: EVENT_REASON, message });
   }
 

@@ -22,6 +22,7 @@ import { KubernetesServices } from '../routers/kubernetes-services.js';
 import { RouterSet, type ProviderRegistry } from '../routers/registry.js';
 import type { TargetRegistry, TargetSet } from '../targets/registry.js';
 import type { TargetOptions } from '../targets/target.js';
+import { EventHooks } from '../hooks/event-hooks.js';
 
 /** The Service kind: the apex, `-primary` and `-canary` Services every provider needs. */
 export const SERVICE_GVK: Gvk = { apiVersion: 'v1', kind: 'Service' };
@@ -91,7 +92,7 @@ export function composeController(deps: ComposeDeps, options: ComposeOptions): C
   const routers = new RouterSet(deps.providers, cluster, deps.served);
   const targets = deps.targets.bind(cluster, options.target);
   const events = new EventRecorder({ cluster, clock }, deps.onEventError ?? (() => undefined));
-  const status = new StatusWriter({ cluster, events, clock });
+  const status = new StatusWriter({ cluster, events, clock, eventHooks: new EventHooks(log, () => clock.now()) });
   const alerts = new AlertQueue({ alerts: deps.alerts, log, warn: (c, m) => status.event(c, 'Warning', m) });
   const reconciler = new Reconciler({
     cluster,

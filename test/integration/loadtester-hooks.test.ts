@@ -169,29 +169,28 @@ describe('serin loadtester receiving the other webhook types', () => {
     );
     assert.equal(world.ingress.counts.primary.requests, 1, 'after promotion the apex routes to the primary');
 
-    await t.test(
-      "event hooks get each Kubernetes event as Flagger's payload",
-      { todo: 'the operator does not call type: event webhooks yet (src/controller); this test says when it does' },
-      async () => {
-        const eventPayloads = await eventually(
-          'event payloads',
-          () => {
-            const got = world.loadtester.logs.filter((l) => l.msg === 'webhook received' && l.route === '/events');
-            return Promise.resolve(got.length > 0 ? got : undefined);
-          },
-          5000,
-        );
-        const first = eventPayloads[0]! as unknown as {
-          name: string;
-          namespace: string;
-          metadata: Record<string, string>;
-        };
-        assert.equal(first.name, 'account');
-        assert.equal(first.namespace, ns);
-        assert.ok(events.some((e) => e.includes(first.metadata.eventMessage ?? '\u0000')));
-        assert.match(first.metadata.eventType ?? '', /^(Normal|Warning)$/);
-        assert.ok(Math.abs(Number(first.metadata.timestamp) - Date.now()) < 10 * 60_000);
-      },
+    // Event hooks get each Kubernetes event as Flagger's payload, the promotion's with the new phase.
+    const eventPayloads = await eventually('the promotion event at the event hook', () => {
+      const got = world.loadtester.logs.filter((l) => l.msg === 'webhook received' && l.route === '/events');
+      const done = got.some((l) =>
+        String((l.metadata as Record<string, string>).eventMessage).startsWith('Promotion completed!'),
+      );
+      return Promise.resolve(done ? got : undefined);
+    });
+    for (const payload of eventPayloads) {
+      const p = payload as unknown as { name: string; namespace: string; metadata: Record<string, string> };
+      assert.equal(p.name, 'account');
+      assert.equal(p.namespace, ns);
+      assert.ok(
+        events.some((e) => e.includes(p.metadata.eventMessage ?? '\u0000')),
+        p.metadata.eventMessage,
+      );
+      assert.match(p.metadata.eventType ?? '', /^(Normal|Warning)$/);
+      assert.ok(Math.abs(Number(p.metadata.timestamp) - Date.now()) < 10 * 60_000);
+    }
+    const promoted = eventPayloads.find((l) =>
+      String((l.metadata as Record<string, string>).eventMessage).startsWith('Promotion completed!'),
     );
+    assert.equal(promoted?.phase, 'Succeeded', 'the promotion event carries the new phase');
   });
 });
