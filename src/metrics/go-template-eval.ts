@@ -18,7 +18,8 @@ type Evaluated = { ok: true; value: GoValue } | { ok: false; problem: string };
 type Rendered = { ok: true; text: string } | { ok: false; problem: string };
 
 const NIL: GoValue = { t: 'nil' };
-const BUILTINS = [
+/** Go text/template builtins Serin evaluates (render.ts refuses any other function by name). */
+export const GO_BUILTINS: readonly string[] = [
   'and',
   'or',
   'not',
@@ -144,7 +145,7 @@ function call(
       : { ok: true, value: { t: 'string', v: fns.strings[name] ?? '' } };
   }
   if (name === 'and' || name === 'or') return andOr(name, args, fns, dot, piped);
-  if (!BUILTINS.includes(name)) return { ok: false, problem: undefinedFunction(name, Object.keys(fns.strings)) };
+  if (!GO_BUILTINS.includes(name)) return { ok: false, problem: undefinedFunction(name, Object.keys(fns.strings)) };
   const values: GoValue[] = [];
   for (const arg of args) {
     const v = evalOperand(arg, fns, dot);

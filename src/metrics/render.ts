@@ -8,7 +8,7 @@
  * construct named, so a query is never rendered differently from Flagger.
  */
 import type { Canary, CanaryMetric } from '../api/index.js';
-import { renderNodes } from './go-template-eval.js';
+import { GO_BUILTINS, renderNodes } from './go-template-eval.js';
 import { parseTemplate, type Operand, type Pipeline, type TemplateNode } from './go-template-parse.js';
 
 /** Interval used when a metric sets none (Flagger: `1m` for builtin and inline queries, `""` for templates). */
@@ -31,27 +31,7 @@ export type RenderResult =
   { readonly ok: true; readonly query: string } | { readonly ok: false; readonly problem: string };
 
 const FUNCTIONS = ['name', 'namespace', 'target', 'service', 'ingress', 'route', 'interval'] as const;
-const KNOWN: ReadonlySet<string> = new Set([
-  ...FUNCTIONS,
-  'variables',
-  'and',
-  'or',
-  'not',
-  'eq',
-  'ne',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-  'len',
-  'index',
-  'slice',
-  'print',
-  'printf',
-  'println',
-  'urlquery',
-  'html',
-]);
+const KNOWN: ReadonlySet<string> = new Set([...FUNCTIONS, 'variables', ...GO_BUILTINS]);
 
 /** The model of one metric of a canary; an unset interval becomes {@link DEFAULT_METRIC_INTERVAL}. */
 export function queryModel(canary: Canary, metric: CanaryMetric): QueryModel {

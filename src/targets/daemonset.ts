@@ -83,15 +83,8 @@ export class DaemonSetTarget extends PodWorkloadTarget<DaemonSet> {
     await this.patchNodeSelector(canary, { [SCALE_TO_ZERO_KEY]: null }, signal);
   }
 
-  async promote(canary: Canary, signal?: AbortSignal): Promise<void> {
-    await this.promoteWith(
-      canary,
-      (prepared, current) =>
-        current
-          ? this.promoted(canary, prepared, current)
-          : newPrimaryDaemonSet(prepared.target, prepared.context, canaryOwnerRef(canary)),
-      signal,
-    );
+  protected promotedAnew(canary: Canary, { target, context }: PreparedTarget<DaemonSet>): DaemonSet {
+    return newPrimaryDaemonSet(target, context, canaryOwnerRef(canary));
   }
 
   protected promoted(_canary: Canary, { target, context }: PreparedTarget<DaemonSet>, current: DaemonSet): DaemonSet {

@@ -72,20 +72,8 @@ export class DeploymentTarget extends PodWorkloadTarget<Deployment> {
     await this.scaleTarget(canary, this.scaleUpReplicas(canary, target), signal);
   }
 
-  async promote(canary: Canary, signal?: AbortSignal): Promise<void> {
-    await this.promoteWith(
-      canary,
-      (prepared, current) =>
-        current
-          ? this.promoted(canary, prepared, current)
-          : newPrimaryDeployment(
-              prepared.target,
-              prepared.context,
-              canaryOwnerRef(canary),
-              this.scaleUpReplicas(canary, prepared.target),
-            ),
-      signal,
-    );
+  protected promotedAnew(canary: Canary, { target, context }: PreparedTarget<Deployment>): Deployment {
+    return newPrimaryDeployment(target, context, canaryOwnerRef(canary), this.scaleUpReplicas(canary, target));
   }
 
   protected promoted(canary: Canary, { target, context }: PreparedTarget<Deployment>, current: Deployment): Deployment {

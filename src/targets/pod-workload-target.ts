@@ -63,11 +63,22 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
   abstract ensurePrimaryScaler(canary: Canary, signal?: AbortSignal): Promise<Result<void>>;
   abstract scaleToZero(canary: Canary, signal?: AbortSignal): Promise<void>;
   abstract scaleUp(canary: Canary, signal?: AbortSignal): Promise<void>;
-  abstract promote(canary: Canary, signal?: AbortSignal): Promise<void>;
   abstract finalize(canary: Canary, signal?: AbortSignal): Promise<void>;
 
   /** The primary as promoting the prepared target over the `current` primary makes it. */
   protected abstract promoted(canary: Canary, prepared: PreparedTarget<W>, current: W): W;
+
+  /** The primary a promotion creates when the primary is missing. */
+  protected abstract promotedAnew(canary: Canary, prepared: PreparedTarget<W>): W;
+
+  /** Copies the target's template (and tracked configs as `-primary` copies) to the primary. */
+  promote(canary: Canary, signal?: AbortSignal): Promise<void> {
+    return this.promoteWith(
+      canary,
+      (prepared, current) => (current ? this.promoted(canary, prepared, current) : this.promotedAnew(canary, prepared)),
+      signal,
+    );
+  }
 
   /** Flagger's readiness of one workload of this kind (the target or the primary), unwrapped. */
   protected abstract readinessOf(canary: Canary, workload: W, threshold: number, now: number): Readiness;

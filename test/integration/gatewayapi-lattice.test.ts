@@ -9,7 +9,7 @@ import { KubeRest } from '../../src/kube/rest.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { LATTICE_CONTROLLER } from '../../src/routers/lattice.js';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
-import { appConfigMap, appDeployment } from '../support/fixtures.js';
+import { appConfigMap, appDeployment, gatewayApiCanary } from '../support/fixtures.js';
 import { readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
 import { apply } from '../support/user.js';
 
@@ -34,19 +34,8 @@ function gateway(ns: string, name: string, className: string): KubeObject {
   };
 }
 
-function stickyCanary(ns: string, name: string, gatewayName: string): KubeObject {
-  return {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name, namespace: ns },
-    spec: {
-      provider: 'gatewayapi:v1',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-      service: { port: 8080, gatewayRefs: [{ name: gatewayName }] },
-      analysis: { interval: '1s', threshold: 5, stepWeight: 20, maxWeight: 40, sessionAffinity: { cookieName: 'c' } },
-    },
-  };
-}
+const stickyCanary = (ns: string, name: string, gatewayName: string): KubeObject =>
+  gatewayApiCanary(ns, name, gatewayName, { stepWeight: 20, maxWeight: 40, sessionAffinity: { cookieName: 'c' } });
 
 test('VPC Lattice: session affinity through a Lattice gateway is refused naming the field; through another gateway it is released', async (t) => {
   const ns = await freshNamespace(t, kc, 'lattice');

@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { KubeRest } from '../../src/kube/rest.js';
-import type { KubeObject } from '../../src/kube/objects.js';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
-import { appConfigMap, appDeployment } from '../support/fixtures.js';
+import { appConfigMap, appDeployment, gatewayApiCanary } from '../support/fixtures.js';
 import { startGate } from '../support/gate.js';
 import { readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
 import { apply, setImage } from '../support/user.js';
@@ -29,18 +28,7 @@ async function liveRoute(ns: string): Promise<Route> {
 /** The shop Deployment and a Gateway API Canary for it (interval 1 s) with these analysis fields. */
 async function release(t: Parameters<typeof startTestOperator>[0], prefix: string, analysis: Record<string, unknown>) {
   const ns = await freshNamespace(t, kc, prefix);
-  const canary: KubeObject = {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'shop', namespace: ns },
-    spec: {
-      provider: 'gatewayapi:v1',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop' },
-      progressDeadlineSeconds: 60,
-      service: { port: 8080, gatewayRefs: [{ name: 'public', namespace: ns }] },
-      analysis: { interval: '1s', threshold: 5, ...analysis },
-    },
-  };
+  const canary = gatewayApiCanary(ns, 'shop', 'public', analysis);
   await apply(
     appDeployment(ns, 'shop', { replicas: 1 }),
     appConfigMap(ns, 'shop', { 'app.properties': 'v=1' }),

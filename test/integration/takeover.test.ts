@@ -7,10 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { KubeObject } from '../../src/kube/objects.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
-import { appConfigMap, appDeployment } from '../support/fixtures.js';
+import { appConfigMap, appDeployment, gatewayApiCanary } from '../support/fixtures.js';
 import { startFlagger } from '../support/flagger.js';
 import { startGate } from '../support/gate.js';
 import { canaryEventList, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
@@ -20,25 +19,13 @@ import { deploymentStates, objectStates, occurrences } from '../support/workload
 const kc = testKubeConfig();
 const rest = new KubeRest(kc);
 
-function gatewayCanary(
+/** A Gateway API Canary ticking every 10 s, Flagger's shortest interval. */
+const gatewayCanary = (
   ns: string,
   name: string,
   webhooks: unknown[] = [],
   weights = { maxWeight: 60, stepWeight: 20 },
-): KubeObject {
-  return {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name, namespace: ns },
-    spec: {
-      provider: 'gatewayapi:v1',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-      progressDeadlineSeconds: 60,
-      service: { port: 8180, gatewayRefs: [{ name: 'public', namespace: ns }] },
-      analysis: { interval: '10s', threshold: 5, ...weights, webhooks },
-    },
-  };
-}
+) => gatewayApiCanary(ns, name, 'public', { interval: '10s', ...weights, webhooks });
 
 describe('taking over a cluster Go Flagger v1.44 managed', () => {
   test('initialized, promoted and mid-analysis canaries go on where Flagger left them', async (t) => {

@@ -92,3 +92,27 @@ export function seedLikeCanary(
     },
   };
 }
+
+/**
+ * A Gateway API Canary for the Deployment `name`, its HTTPRoute attached to the Gateway `gateway` of
+ * the same namespace, with a 1 s interval; `analysis` fields are added or override.
+ */
+export function gatewayApiCanary(
+  namespace: string,
+  name: string,
+  gateway = 'public',
+  analysis: Record<string, unknown> = {},
+): KubeObject {
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { name, namespace },
+    spec: {
+      provider: 'gatewayapi:v1',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      progressDeadlineSeconds: 60,
+      service: { port: 8180, gatewayRefs: [{ name: gateway, namespace }] },
+      analysis: { interval: '1s', threshold: 5, ...analysis },
+    },
+  };
+}
