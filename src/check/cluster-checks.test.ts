@@ -87,6 +87,37 @@ describe('cluster checks', () => {
     assert.throws(() => snapshot.get(template), /forbidden/, 'the analyzer sees why the template is unknown');
   });
 
+  test('a KEDA ScaledObject: checked where KEDA is served, named when missing, and a missing KEDA says to install it', async () => {
+    const keda = { autoscalerRef: { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'account-so' } };
+    const withKeda = (served: boolean, table: Record<string, Lookup>): ObjectReader => ({
+      ...reader(table),
+      servedKinds: (apiVersion) =>
+        Promise.resolve({
+          ok: true,
+          kinds: new Set(apiVersion === 'keda.sh/v1alpha1' ? (served ? ['ScaledObject'] : []) : ['VirtualNode']),
+        }),
+    });
+    const so = {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'account-so', namespace: 'shop' },
+      spec: { scaleTargetRef: { name: 'account' } },
+    };
+    const run = async (served: boolean, table: Record<string, Lookup>) =>
+      (await clusterChecks(canary(keda), { reader: withKeda(served, table), snapshot: new SnapshotCluster() }, OPTIONS))
+        .filter((l) => /scaledobject/i.test(l.message))
+        .map((l) => `${l.status} ${l.message} | ${l.fix ?? ''}`);
+    const base = { ...ns, 'Deployment shop/account': found(deployment) };
+    assert.deepEqual(await run(true, { ...base, 'ScaledObject shop/account-so': found(so) }), [
+      'pass ScaledObject shop/account-so exists (keda.sh/v1alpha1) | ',
+    ]);
+    assert.deepEqual(await run(true, base), [
+      'fail scaledobject shop/account-so not found | create the KEDA ScaledObject (keda.sh/v1alpha1), or correct or remove spec.autoscalerRef',
+    ]);
+    const [notServed] = await run(false, base);
+    assert.match(notServed ?? '', /^fail .*does not serve keda\.sh\/v1alpha1 ScaledObjects \| install KEDA/);
+  });
+
   test('a namespace that does not exist stops the other cluster checks', async () => {
     const lines = await clusterChecks(canary(), { reader: reader({}), snapshot: new SnapshotCluster() }, OPTIONS);
     assert.deepEqual(

@@ -11,7 +11,9 @@ import { describeProvider, type ProviderRegistry } from '../routers/registry.js'
 import type { TargetRegistry } from '../targets/registry.js';
 import { scanConfigRefs } from '../targets/config-refs.js';
 import { DEFAULT_SELECTOR_LABELS } from '../targets/deployment.js';
-import { CONFIG_MAP, DEPLOYMENT, HPA, type Deployment, type HorizontalPodAutoscaler } from '../targets/kube-types.js';
+import { missingHpa, unsupportedAutoscaler } from '../targets/autoscaler.js';
+import { missingScaledObject, scaledObjectsNotServed } from '../targets/keda.js';
+import { CONFIG_MAP, DEPLOYMENT, HPA, SCALED_OBJECT, type Deployment } from '../targets/kube-types.js';
 import { FROM_CLUSTER, type ObjectReader, type Lookup } from './kube-reader.js';
 import { fail, pass, warn, type CheckLine } from './report.js';
 import type { SnapshotCluster } from './snapshot-cluster.js';
@@ -162,31 +164,34 @@ async function autoscalerChecks(canary: Canary, reader: ObjectReader): Promise<C
   const ref = canary.spec.autoscalerRef;
   if (!ref) return [];
   const namespace = canary.metadata?.namespace ?? 'default';
-  if (ref.kind !== HPA.kind) {
-    return [
-      fail(
-        `autoscalerRef kind ${ref.kind} is not supported by this Serin`,
-        'use a HorizontalPodAutoscaler, or remove spec.autoscalerRef',
-      ),
-    ];
+  const scaler = ref.kind === SCALED_OBJECT.kind ? SCALED_OBJECT : ref.kind === HPA.kind ? HPA : undefined;
+  if (!scaler) {
+    const problem = unsupportedAutoscaler(namespace, canary.metadata?.name ?? '', ref.kind);
+    return [fail(problem.message, problem.fix)];
   }
-  const found = await reader.get<HorizontalPodAutoscaler>({ ...HPA, namespace, name: ref.name });
+  if (scaler === SCALED_OBJECT) {
+    const served = await reader.servedKinds(SCALED_OBJECT.apiVersion);
+    if (!served.ok || !served.kinds.has(SCALED_OBJECT.kind)) {
+      const problem = scaledObjectsNotServed(namespace, ref.name);
+      return [fail(problem.message, problem.fix)];
+    }
+  }
+  const found = await reader.get<{ spec?: { scaleTargetRef?: { kind?: string; name?: string } } }>({
+    ...scaler,
+    namespace,
+    name: ref.name,
+  });
   if (found.kind !== 'found') {
-    return [
-      absent(
-        found,
-        `horizontalpodautoscaler ${namespace}/${ref.name} not found`,
-        'create the HorizontalPodAutoscaler (autoscaling/v2), or correct or remove spec.autoscalerRef',
-      ),
-    ];
+    const problem = scaler === HPA ? missingHpa(namespace, ref.name) : missingScaledObject(namespace, ref.name);
+    return [absent(found, problem.message, problem.fix)];
   }
   const scaled = found.object.spec?.scaleTargetRef;
   const target = canary.spec.targetRef.name;
-  const lines = [exists(found, `HorizontalPodAutoscaler ${namespace}/${ref.name} exists (${HPA.apiVersion})`)];
-  if (scaled && (scaled.kind !== 'Deployment' || scaled.name !== target)) {
+  const lines = [exists(found, `${scaler.kind} ${namespace}/${ref.name} exists (${scaler.apiVersion})`)];
+  if (scaled && ((scaled.kind ?? 'Deployment') !== 'Deployment' || scaled.name !== target)) {
     lines.push(
       warn(
-        `HorizontalPodAutoscaler ${namespace}/${ref.name} scales ${scaled.kind} ${scaled.name}, not the target Deployment ${target}`,
+        `${scaler.kind} ${namespace}/${ref.name} scales ${scaled.kind ?? 'Deployment'} ${scaled.name}, not the target Deployment ${target}`,
         `point its scaleTargetRef at Deployment ${target}`,
       ),
     );

@@ -13,7 +13,7 @@ export function simulateCommand(io: CliOutput): Command {
     )
     .requiredOption(
       '-f, --filename <file...>',
-      'the Canary, and optionally its Deployment, ConfigMaps, HPA (YAML; repeatable)',
+      'the Canary, and optionally its Deployment, ConfigMaps, HPA or ScaledObject (YAML; repeatable)',
     )
     .requiredOption('-s, --scenario <file>', 'the scenario: revision behaviours and steps over time (YAML)')
     .option('-n, --namespace <name>', 'namespace for objects that name none', 'default')

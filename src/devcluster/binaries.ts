@@ -29,6 +29,8 @@ export interface ControlPlaneFiles {
   readonly appMeshCrds: readonly string[];
   /** Gateway API standard-channel CRDs from the sigs.k8s.io/gateway-api module. */
   readonly gatewayApiCrds: readonly string[];
+  /** KEDA's ScaledObject CRD from the github.com/kedacore/keda/v2 module. */
+  readonly kedaCrds: readonly string[];
 }
 
 function runBuildScript(args: readonly string[], onProgress: (line: string) => void): Promise<string> {
@@ -84,6 +86,7 @@ function describe(dir: string): ControlPlaneFiles {
     kwokStages: listYaml(join(dir, 'kwok')),
     appMeshCrds: appMeshCrds(upstreamAppMesh),
     gatewayApiCrds: listYaml(join(dir, 'crds/gateway-api')),
+    kedaCrds: listYaml(join(dir, 'crds/keda')),
   };
 }
 
@@ -97,7 +100,8 @@ export async function ensureControlPlane(options: {
   readonly onProgress: (line: string) => void;
 }): Promise<ControlPlaneFiles> {
   const dir = await runBuildScript(['--print-dir'], options.onProgress);
-  if (existsSync(join(dir, '.complete'))) return describe(dir);
+  // The KEDA CRD came later than the first builds: a folder without it is completed (a fetch, no compile).
+  if (existsSync(join(dir, '.complete')) && existsSync(join(dir, 'crds/keda'))) return describe(dir);
   if (!options.build) {
     throw new Error(`the local control plane is not built yet (${dir}); run tools/controlplane/build.sh first`);
   }

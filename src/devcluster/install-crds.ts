@@ -8,11 +8,12 @@ import type { ControlPlaneFiles } from './binaries.js';
 export const SERIN_CRDS = resolve(import.meta.dirname, '../../deploy/crds/all.yaml');
 
 /**
- * Installs Serin's CRDs and the upstream ones the providers work with (App Mesh v1beta2, Gateway
- * API standard channel) and waits until all are Established. Returns the CRD names installed.
+ * Installs Serin's CRDs and the upstream ones the providers and targets work with (App Mesh
+ * v1beta2, Gateway API standard channel, KEDA's ScaledObject) and waits until all are Established.
+ * Returns the CRD names installed.
  */
 export async function installCrds(kc: KubeConfig, files: ControlPlaneFiles): Promise<string[]> {
-  const sources = [SERIN_CRDS, ...files.appMeshCrds, ...files.gatewayApiCrds];
+  const sources = [SERIN_CRDS, ...files.appMeshCrds, ...files.gatewayApiCrds, ...files.kedaCrds];
   const objects = (await Promise.all(sources.map(async (f) => parseManifests(await readFile(f, 'utf8'), f))))
     .flat()
     .filter((o) => o.kind === 'CustomResourceDefinition');

@@ -36,7 +36,9 @@ export function cachedKinds(
 ): { readonly required: Gvk[]; readonly optional: Gvk[] } {
   const required = [CANARY_GVK, ...targets.kinds(), SERVICE_GVK];
   const has = (g: Gvk) => required.some((r) => r.kind === g.kind && r.apiVersion === g.apiVersion);
-  const optional = [...providers.kinds(), METRIC_TEMPLATE_GVK, ALERT_PROVIDER_GVK].filter((g) => !has(g));
+  const optional = [...providers.kinds(), ...targets.optionalKinds(), METRIC_TEMPLATE_GVK, ALERT_PROVIDER_GVK].filter(
+    (g) => !has(g),
+  );
   return { required, optional };
 }
 
@@ -90,7 +92,7 @@ export interface Composed {
 export function composeController(deps: ComposeDeps, options: ComposeOptions): Composed {
   const { cluster, clock, log } = deps;
   const routers = new RouterSet(deps.providers, cluster, deps.served);
-  const targets = deps.targets.bind(cluster, options.target);
+  const targets = deps.targets.bind(cluster, options.target, deps.served);
   const events = new EventRecorder({ cluster, clock }, deps.onEventError ?? (() => undefined));
   const status = new StatusWriter({ cluster, events, clock, eventHooks: new EventHooks(log, () => clock.now()) });
   const alerts = new AlertQueue({ alerts: deps.alerts, log, warn: (c, m) => status.event(c, 'Warning', m) });
@@ -118,7 +120,10 @@ export function composeController(deps: ComposeDeps, options: ComposeOptions): C
     {
       intervalMs: options.intervalMs,
       concurrency: options.concurrency,
-      ownedKinds: options.watchOwned === false ? [] : [SERVICE_GVK, ...deps.providers.kinds()].filter(served),
+      ownedKinds:
+        options.watchOwned === false
+          ? []
+          : [SERVICE_GVK, ...deps.providers.kinds(), ...deps.targets.optionalKinds()].filter(served),
     },
   );
   return { controller, reconciler, routers, targets, alerts };

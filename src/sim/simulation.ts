@@ -44,7 +44,7 @@ export interface Timeline {
 }
 
 export interface SimulationInput {
-  /** The Canary and, optionally, its Deployment, ConfigMaps, HPA (a missing Deployment is made up). */
+  /** The Canary and, optionally, its Deployment, ConfigMaps, HPA or ScaledObject (a missing Deployment is made up). */
   readonly objects: readonly KubeObject[];
   readonly scenario: Scenario;
   /** Namespace for objects that name none. Default `default`. */
@@ -64,6 +64,7 @@ const NAMESPACED = new Set([
   'Secret',
   'Service',
   'HorizontalPodAutoscaler',
+  'ScaledObject',
   'MetricTemplate',
   'AlertProvider',
 ]);

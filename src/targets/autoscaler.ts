@@ -1,13 +1,15 @@
 /**
- * The primary's HorizontalPodAutoscaler (Flagger §4.5): `<hpa>-primary`, a copy of the target's
- * HPA that scales `<target>-primary`. Serin reads and writes `autoscaling/v2` only — the version
- * every supported cluster serves — whatever `autoscalerRef.apiVersion` says (the seed says
+ * The primary's autoscaler, by `spec.autoscalerRef.kind`: a HorizontalPodAutoscaler (Flagger §4.5,
+ * here) or a KEDA ScaledObject (§4.6, keda.ts). `<hpa>-primary` is a copy of the target's HPA that
+ * scales `<target>-primary`. Serin reads and writes `autoscaling/v2` only — the version every
+ * supported cluster serves — whatever `autoscalerRef.apiVersion` says (the seed says
  * `autoscaling/v2beta2`, which Kubernetes stopped serving in 1.26).
  */
 import type { Canary } from '../api/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import { PRIMARY_SUFFIX } from './config-refs.js';
-import { HPA, type HorizontalPodAutoscaler } from './kube-types.js';
+import { PrimaryScaledObject } from './keda.js';
+import { HPA, SCALED_OBJECT, type HorizontalPodAutoscaler } from './kube-types.js';
 import { withoutToolkit } from './labels.js';
 import { canonicalJson } from './revision.js';
 import type { Problem, Result } from './target.js';
@@ -15,8 +17,44 @@ import { canaryKey, canaryOwnerRef, upsert } from './writes.js';
 
 type HpaSpec = HorizontalPodAutoscaler['spec'];
 
-/** Keeps `<hpa>-primary` in step with the target's HPA named by `spec.autoscalerRef`. */
+/** The primary's autoscaler of whichever kind `spec.autoscalerRef` names; every call is a no-op without one. */
 export class PrimaryAutoscaler {
+  private readonly hpa: PrimaryHpa;
+  private readonly keda: PrimaryScaledObject;
+
+  constructor(cluster: Cluster, served: (gvk: typeof SCALED_OBJECT) => boolean = () => true) {
+    this.hpa = new PrimaryHpa(cluster);
+    this.keda = new PrimaryScaledObject(cluster, () => served(SCALED_OBJECT));
+  }
+
+  /** Creates or updates the primary's autoscaler; ok without an `autoscalerRef`. */
+  ensure(canary: Canary, signal?: AbortSignal): Promise<Result<void>> {
+    if (isScaledObject(canary)) return this.keda.ensure(canary, signal);
+    return this.hpa.ensure(canary, signal);
+  }
+
+  /** The target autoscaler's minimum replicas, or undefined without one. */
+  minReplicas(canary: Canary): number | undefined {
+    return isScaledObject(canary) ? this.keda.minReplicas(canary) : this.hpa.minReplicas(canary);
+  }
+
+  /** Stops the target's autoscaler from scaling it while it runs no canary (KEDA; HPAs need nothing). */
+  async pauseTarget(canary: Canary, signal?: AbortSignal): Promise<void> {
+    if (isScaledObject(canary)) await this.keda.pauseTarget(canary, signal);
+  }
+
+  /** Lets the target's autoscaler scale it again for a canary run. */
+  async resumeTarget(canary: Canary, signal?: AbortSignal): Promise<void> {
+    if (isScaledObject(canary)) await this.keda.resumeTarget(canary, signal);
+  }
+}
+
+function isScaledObject(canary: Canary): boolean {
+  return canary.spec.autoscalerRef?.kind === SCALED_OBJECT.kind;
+}
+
+/** Keeps `<hpa>-primary` in step with the target's HPA named by `spec.autoscalerRef`. */
+class PrimaryHpa {
   constructor(private readonly cluster: Cluster) {}
 
   /**
@@ -65,7 +103,7 @@ export class PrimaryAutoscaler {
     const ref = canary.spec.autoscalerRef;
     if (!ref) return { ok: true, value: undefined };
     const { namespace, name } = canaryKey(canary);
-    if (ref.kind !== HPA.kind) return { ok: false, problem: unsupportedKind(namespace, name, ref.kind) };
+    if (ref.kind !== HPA.kind) return { ok: false, problem: unsupportedAutoscaler(namespace, name, ref.kind) };
     const hpa = this.cluster.get<HorizontalPodAutoscaler>({ ...HPA, namespace, name: ref.name });
     if (!hpa) return { ok: false, problem: missingHpa(namespace, ref.name) };
     return { ok: true, value: hpa };
@@ -104,16 +142,16 @@ function sameScaling(current: HpaSpec, desired: HpaSpec): boolean {
   return view(current) === view(desired);
 }
 
-function missingHpa(namespace: string, name: string): Problem {
+export function missingHpa(namespace: string, name: string): Problem {
   return {
     message: `horizontalpodautoscaler ${namespace}/${name} not found`,
     fix: 'create the HorizontalPodAutoscaler (autoscaling/v2), or correct or remove spec.autoscalerRef',
   };
 }
 
-function unsupportedKind(namespace: string, canary: string, kind: string): Problem {
+export function unsupportedAutoscaler(namespace: string, canary: string, kind: string): Problem {
   return {
     message: `canary ${namespace}/${canary}: autoscalerRef kind ${kind} is not supported by this Serin`,
-    fix: 'use a HorizontalPodAutoscaler, or remove spec.autoscalerRef',
+    fix: 'use a HorizontalPodAutoscaler or a KEDA ScaledObject, or remove spec.autoscalerRef',
   };
 }

@@ -10,7 +10,7 @@ import type { Readiness } from '../engine/model.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { Gvk } from '../kube/objects.js';
 import { PrimaryAutoscaler } from './autoscaler.js';
-import { CONFIG_MAP, DEPLOYMENT, HPA, SECRET, type Deployment } from './kube-types.js';
+import { CONFIG_MAP, DEPLOYMENT, HPA, SCALED_OBJECT, SECRET, type Deployment } from './kube-types.js';
 import { PodWorkloadTarget, type PreparedTarget } from './pod-workload-target.js';
 import { newPrimaryDeployment, promotedPrimaryDeployment } from './primary-deployment.js';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS, deploymentReadiness } from './readiness.js';
@@ -21,11 +21,15 @@ export { DEFAULT_SELECTOR_LABELS } from './pod-workload-target.js';
 
 /** The kinds the Cluster must cache for this adapter (HPAs only when canaries use `autoscalerRef`). */
 export const DEPLOYMENT_TARGET_KINDS: readonly Gvk[] = Object.freeze([DEPLOYMENT, CONFIG_MAP, SECRET, HPA]);
+/** Kinds it caches where the cluster serves them: KEDA's ScaledObjects. */
+export const DEPLOYMENT_TARGET_OPTIONAL_KINDS: readonly Gvk[] = Object.freeze([SCALED_OBJECT]);
 
 /** Ports the adapter uses. */
 export interface DeploymentTargetDeps {
-  /** Reads (from caches) and writes Deployments, ConfigMaps, Secrets and `autoscaling/v2` HPAs. */
+  /** Reads (from caches) and writes Deployments, ConfigMaps, Secrets, `autoscaling/v2` HPAs and ScaledObjects. */
   readonly cluster: Cluster;
+  /** Whether the cluster serves an optional kind (ScaledObjects); default all. */
+  readonly served?: ((gvk: Gvk) => boolean) | undefined;
 }
 
 /** Operator-wide settings of the Deployment target. */
@@ -35,6 +39,7 @@ export type DeploymentTargetOptions = TargetOptions;
 export const DEPLOYMENT_TARGET: TargetPlugin = Object.freeze({
   gvk: DEPLOYMENT,
   kinds: DEPLOYMENT_TARGET_KINDS,
+  optionalKinds: DEPLOYMENT_TARGET_OPTIONAL_KINDS,
   create: (deps: DeploymentTargetDeps, options: TargetOptions) => new DeploymentTarget(deps, options),
 });
 
@@ -44,7 +49,7 @@ export class DeploymentTarget extends PodWorkloadTarget<Deployment> {
 
   constructor(deps: DeploymentTargetDeps, options: DeploymentTargetOptions = {}) {
     super(DEPLOYMENT, deps, options);
-    this.autoscaler = new PrimaryAutoscaler(this.cluster);
+    this.autoscaler = new PrimaryAutoscaler(this.cluster, deps.served);
   }
 
   ensurePrimary(canary: Canary, signal?: AbortSignal): Promise<Result<void>> {
@@ -62,13 +67,17 @@ export class DeploymentTarget extends PodWorkloadTarget<Deployment> {
     return this.autoscaler.ensure(canary, signal);
   }
 
+  /** Scales the target to zero, its KEDA ScaledObject paused first so KEDA does not scale it back. */
   async scaleToZero(canary: Canary, signal?: AbortSignal): Promise<void> {
     this.require(this.target(canary));
+    await this.autoscaler.pauseTarget(canary, signal);
     await this.scaleTarget(canary, 0, signal);
   }
 
+  /** Scales the target up for a canary run, its KEDA ScaledObject resumed first. */
   async scaleUp(canary: Canary, signal?: AbortSignal): Promise<void> {
     const target = this.require(this.target(canary));
+    await this.autoscaler.resumeTarget(canary, signal);
     await this.scaleTarget(canary, this.scaleUpReplicas(canary, target), signal);
   }
 
@@ -86,6 +95,7 @@ export class DeploymentTarget extends PodWorkloadTarget<Deployment> {
     if (!target.ok) return; // nothing left to give back; blocking deletion would not bring it back either
     const primary = this.primary(canary);
     if (!primary) return this.scaleUp(canary, signal);
+    await this.autoscaler.resumeTarget(canary, signal);
     const replicas = primary.spec.replicas ?? 1;
     if (target.value.spec.replicas !== replicas) await this.scaleTarget(canary, replicas, signal);
   }

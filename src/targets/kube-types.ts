@@ -15,6 +15,8 @@ export const CONFIG_MAP = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
 export const SECRET = { apiVersion: 'v1', kind: 'Secret' } as const;
 /** The one HPA version Serin reads and writes, whatever `autoscalerRef.apiVersion` says. */
 export const HPA = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' } as const;
+/** KEDA's ScaledObject; served only where KEDA (or its CRD) is installed. */
+export const SCALED_OBJECT = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject' } as const;
 
 /** `metav1.LabelSelector`. */
 export interface LabelSelector {
@@ -180,6 +182,29 @@ export interface HorizontalPodAutoscaler extends KubeObject {
     maxReplicas: number;
     metrics?: unknown[];
     behavior?: Record<string, unknown>;
+    [field: string]: unknown;
+  };
+}
+
+/** One trigger of a KEDA ScaledObject (`spec.triggers[]`). */
+export interface ScaleTrigger {
+  type: string;
+  name?: string;
+  metadata: Record<string, string>;
+  [field: string]: unknown;
+}
+
+/** A KEDA `keda.sh/v1alpha1` ScaledObject. */
+export interface ScaledObject extends KubeObject {
+  spec: {
+    scaleTargetRef: { apiVersion?: string; kind?: string; name: string; envSourceContainerName?: string };
+    minReplicaCount?: number;
+    maxReplicaCount?: number;
+    advanced?: {
+      horizontalPodAutoscalerConfig?: { name?: string; [field: string]: unknown };
+      [field: string]: unknown;
+    };
+    triggers: ScaleTrigger[];
     [field: string]: unknown;
   };
 }

@@ -60,11 +60,22 @@ export class TargetRegistry {
     return [...seen.values()];
   }
 
-  /** Builds every target on `cluster`. */
-  bind(cluster: Cluster, options: TargetOptions): TargetSet {
+  /** Every kind some target uses where the cluster serves it (cached only then), once each. */
+  optionalKinds(): Gvk[] {
+    const required = new Set(this.kinds().map((g) => `${g.apiVersion}/${g.kind}`));
+    const seen = new Map<string, Gvk>();
+    for (const gvk of [...this.byKind.values()].flatMap((p) => p.optionalKinds ?? [])) {
+      const key = `${gvk.apiVersion}/${gvk.kind}`;
+      if (!required.has(key)) seen.set(key, gvk);
+    }
+    return [...seen.values()];
+  }
+
+  /** Builds every target on `cluster`; `served` says which optional kinds it caches (default all). */
+  bind(cluster: Cluster, options: TargetOptions, served?: (gvk: Gvk) => boolean): TargetSet {
     return new TargetSet(
       this,
-      [...this.byKind.values()].map((p) => p.create({ cluster }, options)),
+      [...this.byKind.values()].map((p) => p.create({ cluster, served }, options)),
     );
   }
 }

@@ -82,6 +82,14 @@ export interface TargetPlugin {
   readonly gvk: Gvk;
   /** Every kind its target reads or writes, its own included (ConfigMaps, Secrets, HPAs): the operator caches them. */
   readonly kinds: readonly Gvk[];
-  /** Builds the target on a cluster whose caches hold {@link kinds}. */
-  create(deps: { readonly cluster: Cluster }, options: TargetOptions): WorkloadTarget;
+  /** Kinds it also reads or writes where the cluster serves them (KEDA ScaledObjects): cached when served. */
+  readonly optionalKinds?: readonly Gvk[];
+  /**
+   * Builds the target on a cluster whose caches hold {@link kinds} and the served
+   * {@link optionalKinds}; `served` says which those are (default: all).
+   */
+  create(
+    deps: { readonly cluster: Cluster; readonly served?: ((gvk: Gvk) => boolean) | undefined },
+    options: TargetOptions,
+  ): WorkloadTarget;
 }
