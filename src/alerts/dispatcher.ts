@@ -12,8 +12,9 @@ import {
   type CanaryAlert,
 } from '../api/index.js';
 import { analysisThreshold, progressDeadlineSeconds } from '../engine/index.js';
-import type { Cluster } from '../kube/cluster.js';
+import { KubeWriteError, type Cluster } from '../kube/cluster.js';
 import type { KubeObject } from '../kube/objects.js';
+import { ReferenceReader } from '../kube/reference-reader.js';
 import { secretData } from '../kube/secrets.js';
 import { chatRequest, type AlertMessage, type ChatRequest, type ChatTarget, type Severity } from './payloads.js';
 
@@ -48,10 +49,22 @@ const ALERT_PROVIDER_GVK = { apiVersion: FLAGGER_API_VERSION, kind: ALERT_PROVID
 const SECRET_GVK = { apiVersion: 'v1', kind: 'Secret' } as const;
 
 export class AlertDispatcher {
+  private readonly references: ReferenceReader;
+
   constructor(
-    private readonly deps: { readonly cluster: Cluster; readonly post: PostJson },
+    private readonly deps: {
+      readonly cluster: Cluster;
+      readonly post: PostJson;
+      /**
+       * The namespace the cluster's caches are limited to (`--namespace`): AlertProviders and
+       * Secrets in other namespaces are then read from the API server, as Flagger reads them.
+       */
+      readonly watchedNamespace?: string | undefined;
+    },
     private readonly options: AlertDispatcherOptions = {},
-  ) {}
+  ) {
+    this.references = new ReferenceReader(deps.cluster, deps.watchedNamespace);
+  }
 
   /** Sends `alert` wherever the canary's spec routes it; one delivery per provider tried. */
   async dispatch(canary: Canary, alert: AlertRequest): Promise<Delivery[]> {
@@ -65,7 +78,7 @@ export class AlertDispatcher {
     for (const route of routes) {
       if (!receives(route, alert.severity)) continue;
       const where = `${route.providerRef.namespace || canary.metadata?.namespace}/${route.providerRef.name}`;
-      const target = this.target(canary, route);
+      const target = await this.target(canary, route);
       deliveries.push(
         typeof target === 'string'
           ? { ok: false, provider: where, error: target }
@@ -93,14 +106,14 @@ export class AlertDispatcher {
   }
 
   /** The chat target of an `analysis.alerts` entry, or why there is none (the fix included). */
-  private target(canary: Canary, route: CanaryAlert): ChatTarget | string {
-    const { cluster } = this.deps;
+  private async target(canary: Canary, route: CanaryAlert): Promise<ChatTarget | string> {
     const namespace = route.providerRef.namespace || canary.metadata?.namespace || '';
     const name = route.providerRef.name;
     let provider: AlertProvider | undefined;
     try {
-      provider = cluster.get<AlertProvider>({ ...ALERT_PROVIDER_GVK, namespace, name });
-    } catch {
+      provider = await this.references.get<AlertProvider>({ ...ALERT_PROVIDER_GVK, namespace, name });
+    } catch (err) {
+      if (err instanceof KubeWriteError) return `cannot read alert provider ${namespace}/${name}: ${err.message}`;
       return `AlertProviders are not readable (is the alertproviders.flagger.app CRD installed? apply deploy/crds/all.yaml)`;
     }
     if (!provider) {
@@ -110,7 +123,12 @@ export class AlertDispatcher {
     let url = spec.address;
     let token: string | undefined;
     if (spec.secretRef) {
-      const secret = cluster.get<KubeObject>({ ...SECRET_GVK, namespace, name: spec.secretRef.name });
+      let secret: KubeObject | undefined;
+      try {
+        secret = await this.references.get<KubeObject>({ ...SECRET_GVK, namespace, name: spec.secretRef.name });
+      } catch (err) {
+        return `cannot read secret ${namespace}/${spec.secretRef.name} of alert provider ${name}: ${err instanceof Error ? err.message : String(err)}`;
+      }
       if (!secret) {
         return `secret ${namespace}/${spec.secretRef.name} of alert provider ${name} not found: create it with the key "address"`;
       }

@@ -4,7 +4,7 @@ import type { Cluster, WatchEvent } from '../kube/cluster.js';
 import { objectKey, type Gvk, type KubeObject } from '../kube/objects.js';
 import type { Clock } from './clock.js';
 import type { TargetSet } from '../targets/registry.js';
-import type { Reconciler } from './reconciler.js';
+import type { Reconciler, Trigger } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
 
 export const CANARY_GVK: Gvk = { apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND };
@@ -48,6 +48,8 @@ export class CanaryController {
       readonly targets: TargetSet;
       readonly clock: Clock;
       readonly log: Logger;
+      /** Hears each reconcile start; the function it returns hears the end (the operator's metrics). */
+      readonly onReconcile?: (key: string, trigger: Trigger) => (result: 'success' | 'error') => void;
     },
     private readonly options: ControllerOptions,
   ) {
@@ -89,6 +91,11 @@ export class CanaryController {
     for (const t of this.timers.values()) t.handle.cancel();
     this.timers.clear();
     this.queue.stop();
+  }
+
+  /** Canaries waiting in the work queue for a worker. */
+  queueDepth(): number {
+    return this.queue.waiting;
   }
 
   /** Resolves when no reconcile is queued or running (for tests and benchmarks). */
@@ -199,12 +206,15 @@ export class CanaryController {
   private async work(key: string): Promise<void> {
     const trigger = this.dueTicks.delete(key) ? 'tick' : 'change';
     const [namespace = '', name = ''] = key.split('/');
+    const ended = this.deps.onReconcile?.(key, trigger);
     try {
       const outcome = await this.deps.reconciler.reconcile(namespace, name, trigger);
+      ended?.('success');
       // A tick re-arms the timer; so does a change that started work, so the first analysis
       // step comes one interval after the new revision was noticed.
       if (trigger === 'tick' || outcome.stepped) this.rearm(key);
     } catch (err) {
+      ended?.('error');
       if (trigger === 'tick') this.dueTicks.add(key); // the retry is still this tick
       throw err;
     }

@@ -51,7 +51,9 @@ test('a healthy condition is carried over when the engine rewrites the condition
 
 test('every Reconciled reason is documented in docs/operator.md, and the docs list no other', () => {
   const doc = readFileSync(new URL('../../docs/operator.md', import.meta.url), 'utf8');
-  const section = doc.slice(doc.indexOf('### Condition reasons'));
+  const start = doc.indexOf('### Condition reasons');
+  const next = doc.indexOf('\n## ', start);
+  const section = doc.slice(start, next < 0 ? undefined : next);
   const documented = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
   assert.deepEqual(documented.sort(), Object.values(ReconcileReason).sort());
 });

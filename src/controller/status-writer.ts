@@ -23,6 +23,8 @@ export interface StatusWriterDeps {
   readonly clock: Clock;
   /** Also sends each event to the Canary's `event` webhooks. */
   readonly eventHooks?: EventHooks;
+  /** Hears each status that landed, with the canary as this tick read it (the operator's metrics). */
+  readonly onWritten?: (canary: Canary, status: CanaryStatus | undefined) => void;
 }
 
 /** Writes a Canary's status, events, problems and command consumption. */
@@ -72,6 +74,7 @@ export class StatusWriter {
           { apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, metadata, status } as never,
           signal ? { signal } : {},
         );
+        this.deps.onWritten?.(canary, status);
         return;
       } catch (err) {
         if (!isKubeError(err, 'Conflict')) throw err;

@@ -67,6 +67,11 @@ export class WorkQueue {
     return this.queued.length + this.inFlight.size;
   }
 
+  /** Keys waiting for a worker (not those in flight, nor failed ones waiting out their backoff). */
+  get waiting(): number {
+    return this.queued.length;
+  }
+
   private pump(): void {
     const concurrency = this.options.concurrency ?? 4;
     while (!this.stopped && this.inFlight.size < concurrency && this.queued.length > 0) {

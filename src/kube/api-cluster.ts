@@ -9,7 +9,7 @@ import {
 } from './cluster.js';
 import { Informer, type InformerHealth } from './informer.js';
 import { describeRef, gvkKey, refOf, type Gvk, type KubeObject, type ObjectRef } from './objects.js';
-import { KubeRest } from './rest.js';
+import { KubeRest, type ApiRequestRecord } from './rest.js';
 
 export interface ApiClusterOptions {
   /** The kinds to cache; `get`/`list`/`subscribe` work only for these. */
@@ -18,6 +18,8 @@ export interface ApiClusterOptions {
   readonly namespace?: string | undefined;
   /** Called when a watch restarts after an error. */
   readonly onWatchRestart?: (gvk: Gvk, error: string, attempt: number) => void;
+  /** Hears every API request and its answer (for metrics). */
+  readonly onApiRequest?: (record: ApiRequestRecord) => void;
 }
 
 const REASONS: Record<string, KubeErrorReason> = {
@@ -38,7 +40,7 @@ export class ApiCluster implements Cluster {
     kc: KubeConfig,
     private readonly options: ApiClusterOptions,
   ) {
-    this.rest = new KubeRest(kc);
+    this.rest = new KubeRest(kc, options.onApiRequest);
   }
 
   /** Starts every watch and resolves when all caches hold their first list. */

@@ -18,6 +18,15 @@ export class KubeApiError extends Error {
   }
 }
 
+/** One request {@link KubeRest} made and the API server's answer, for the operator's metrics. */
+export interface ApiRequestRecord {
+  readonly method: string;
+  /** Path and query as sent. */
+  readonly path: string;
+  /** The HTTP status, or undefined when no answer came (connection refused, reset). */
+  readonly status: number | undefined;
+}
+
 interface ApiResource {
   readonly name: string;
   readonly kind: string;
@@ -32,7 +41,11 @@ interface ApiResource {
 export class KubeRest {
   private readonly resources = new Map<string, Promise<readonly ApiResource[]>>();
 
-  constructor(private readonly kc: KubeConfig) {}
+  constructor(
+    private readonly kc: KubeConfig,
+    /** Hears every request and its answer (not those the caller aborted). */
+    private readonly onRequest?: (record: ApiRequestRecord) => void,
+  ) {}
 
   async request(
     path: string,
@@ -59,14 +72,19 @@ export class KubeRest {
       ...(options.signal ? { signal: options.signal } : {}),
     };
     await this.kc.applyToHTTPSOptions(opts);
+    const heard = this.hear(opts.method ?? 'GET', path, options.signal);
     return new Promise((resolve, reject) => {
       const req = request(new URL(path, server), opts, (res) => {
+        heard(res.statusCode);
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       });
-      req.on('error', reject);
+      req.on('error', (err) => {
+        heard(undefined);
+        reject(err);
+      });
       req.end(options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)));
     });
   }
@@ -86,8 +104,10 @@ export class KubeRest {
     if (!server) throw new Error('the kubeconfig has no current cluster');
     const opts: Parameters<typeof request>[1] = { method: 'GET', headers: { accept: 'application/json' }, signal };
     await this.kc.applyToHTTPSOptions(opts);
+    const heard = this.hear('GET', path, signal);
     return new Promise((resolve, reject) => {
       const req = request(new URL(path, server), opts, (res) => {
+        heard(res.statusCode);
         if (res.statusCode !== 200) {
           let body = '';
           res.setEncoding('utf8');
@@ -118,9 +138,22 @@ export class KubeRest {
         res.on('end', () => resolve());
         res.on('error', reject);
       });
-      req.on('error', reject);
+      req.on('error', (err) => {
+        heard(undefined);
+        reject(err);
+      });
       req.end();
     });
+  }
+
+  /** Reports one request to `onRequest` once: its answer, or no answer unless the caller aborted it. */
+  private hear(method: string, path: string, signal: AbortSignal | undefined): (status: number | undefined) => void {
+    let told = false;
+    return (status) => {
+      if (told || !this.onRequest || (status === undefined && signal?.aborted)) return;
+      told = true;
+      this.onRequest({ method, path, status });
+    };
   }
 
   /** Like `request`, but a non-2xx answer throws a KubeApiError carrying the server's message. */

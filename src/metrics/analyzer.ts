@@ -9,6 +9,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import type { Canary, CanaryMetric, MetricTemplate } from '../api/index.js';
 import { metricSourceOf, type MetricSource, type MetricValue } from '../engine/index.js';
 import type { Cluster } from '../kube/cluster.js';
+import { ReferenceReader } from '../kube/reference-reader.js';
 import { secretData } from '../kube/secrets.js';
 import type { Gvk, KubeObject } from '../kube/objects.js';
 import type { ProviderRegistry } from '../routers/registry.js';
@@ -32,6 +33,11 @@ export const METRICS_KINDS: readonly Gvk[] = [METRIC_TEMPLATE_GVK, SECRET_GVK];
 export interface CanaryMetricsAnalyzerDeps {
   /** Reads MetricTemplates and Secrets (both must be cached kinds). */
   readonly cluster: Cluster;
+  /**
+   * The namespace the cluster's caches are limited to (`--namespace`): templates and Secrets in
+   * other namespaces are then read from the API server, as Flagger reads them. Default: all cached.
+   */
+  readonly watchedNamespace?: string | undefined;
   /** Which builtin queries a canary's provider uses. */
   readonly providers: ProviderRegistry;
   /** HTTP client. Default: undici's `fetch` (which honours `insecureSkipVerify`). */
@@ -58,6 +64,7 @@ type ResolvedTemplate =
 /** Measures canary metrics against Prometheus and the MetricTemplate providers. */
 export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
   private readonly context: ProviderContext;
+  private readonly references: ReferenceReader;
   private insecureAgent: Agent | undefined;
 
   constructor(
@@ -65,6 +72,7 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
     private readonly options: CanaryMetricsAnalyzerOptions,
   ) {
     const clock = deps.clock ?? { now: () => Date.now() };
+    this.references = new ReferenceReader(deps.cluster, deps.watchedNamespace);
     this.context = {
       fetch: deps.fetch ?? undiciFetch,
       timeoutMs: options.timeoutMs ?? 5000,
@@ -114,7 +122,7 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
         if (online.kind === 'error') return { ok: false, message: `prometheus not avaiable: ${online.message}` };
       }
       if (metric.templateRef) {
-        const resolved = this.resolveTemplate(canary, metric);
+        const resolved = await this.resolveTemplate(canary, metric, signal);
         if (!resolved.ok) return { ok: false, message: resolved.message };
         const online = await resolved.provider.isOnline(signal);
         if (online.kind === 'error') {
@@ -160,7 +168,7 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
 
   private async measureTemplate(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<MetricValue> {
     if (!metric.templateRef) return failure('no usable metrics template and query were configured');
-    const resolved = this.resolveTemplate(canary, metric);
+    const resolved = await this.resolveTemplate(canary, metric, signal);
     if (!resolved.ok) return failure(resolved.message);
     const rendered = renderQuery(resolved.template.spec.query, queryModel(canary, metric));
     if (!rendered.ok) return failure(`${resolved.owner}: ${rendered.problem}`);
@@ -182,12 +190,12 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
     return `Error building Prometheus client: ${field} is not a valid http(s) URL`;
   }
 
-  private resolveTemplate(canary: Canary, metric: CanaryMetric): ResolvedTemplate {
+  private async resolveTemplate(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<ResolvedTemplate> {
     const ref = metric.templateRef;
     if (!ref) return { ok: false, message: 'no usable metrics template and query were configured' };
     const namespace = ref.namespace || canary.metadata?.namespace || '';
     const owner = `metrictemplate ${namespace}/${ref.name}`;
-    const template = this.read<MetricTemplate>({ ...METRIC_TEMPLATE_GVK, namespace, name: ref.name });
+    const template = await this.read<MetricTemplate>({ ...METRIC_TEMPLATE_GVK, namespace, name: ref.name }, signal);
     if (typeof template === 'string') return { ok: false, message: `${owner}: ${template}` };
     if (template === undefined) {
       return {
@@ -199,7 +207,7 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
     let credentials: Credentials | undefined;
     if (secretRef) {
       // Flagger reads the Secret from the namespace the template was fetched from.
-      const secret = this.read<KubeObject>({ ...SECRET_GVK, namespace, name: secretRef.name });
+      const secret = await this.read<KubeObject>({ ...SECRET_GVK, namespace, name: secretRef.name }, signal);
       if (typeof secret === 'string') return { ok: false, message: `${owner}: ${secret}` };
       if (secret === undefined) {
         return {
@@ -215,9 +223,12 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
     return { ok: true, owner, template, provider: build.provider };
   }
 
-  private read<T>(ref: Gvk & { namespace: string; name: string }): T | undefined | string {
+  private async read<T>(
+    ref: Gvk & { namespace: string; name: string },
+    signal?: AbortSignal,
+  ): Promise<T | undefined | string> {
     try {
-      return this.deps.cluster.get<T>(ref);
+      return await this.references.get<T>(ref, signal);
     } catch (err) {
       return `cannot read ${ref.kind} ${ref.namespace}/${ref.name}: ${err instanceof Error ? err.message : String(err)}`;
     }

@@ -4,14 +4,20 @@
  * cluster, `serin simulate` (and the benchmarks) to the in-memory one, so the two cannot drift.
  */
 import type { Logger } from 'pino';
-import { ALERT_PROVIDER_KIND, createValidators, FLAGGER_API_VERSION, type Canary } from '../api/index.js';
+import {
+  ALERT_PROVIDER_KIND,
+  createValidators,
+  FLAGGER_API_VERSION,
+  type Canary,
+  type CanaryStatus,
+} from '../api/index.js';
 import type { AlertDispatcher } from '../alerts/dispatcher.js';
 import { AlertQueue } from '../controller/alert-queue.js';
 import { CheckRunner, type WebhookCaller } from '../controller/check-runner.js';
 import type { Clock } from '../controller/clock.js';
 import { CANARY_GVK, CanaryController } from '../controller/controller.js';
 import { EventRecorder } from '../controller/event-recorder.js';
-import { Reconciler, type ReconcilerDeps } from '../controller/reconciler.js';
+import { Reconciler, type ReconcilerDeps, type Trigger } from '../controller/reconciler.js';
 import { StatusWriter } from '../controller/status-writer.js';
 import { judgeMetric } from '../engine/index.js';
 import type { Cluster } from '../kube/cluster.js';
@@ -42,6 +48,14 @@ export function cachedKinds(
   return { required, optional };
 }
 
+/** Hears what the controller does, for the operator's metrics; `serin simulate` has none. */
+export interface ReleaseObserver {
+  /** A status landed: the canary as the tick read it (its previous status) and the status written. */
+  statusWritten(canary: Canary, status: CanaryStatus | undefined): void;
+  /** A reconcile of `key` (`namespace/name`) starts; the function returned hears how it ended. */
+  reconcileStarted(key: string, trigger: Trigger): (result: 'success' | 'error') => void;
+}
+
 /** The ports the composition is wired to. */
 export interface ComposeDeps {
   /** Must cache the kinds of {@link cachedKinds} (the optional ones where served). */
@@ -62,6 +76,8 @@ export interface ComposeDeps {
   readonly served?: (gvk: Gvk) => boolean;
   /** Called when recording an event fails (it never fails a tick). */
   readonly onEventError?: (err: unknown) => void;
+  /** Hears status writes and reconciles (the operator's metrics). */
+  readonly observer?: ReleaseObserver;
 }
 
 /** Plain settings of the composition. */
@@ -94,7 +110,14 @@ export function composeController(deps: ComposeDeps, options: ComposeOptions): C
   const routers = new RouterSet(deps.providers, cluster, deps.served);
   const targets = deps.targets.bind(cluster, options.target, deps.served);
   const events = new EventRecorder({ cluster, clock }, deps.onEventError ?? (() => undefined));
-  const status = new StatusWriter({ cluster, events, clock, eventHooks: new EventHooks(log, () => clock.now()) });
+  const { observer } = deps;
+  const status = new StatusWriter({
+    cluster,
+    events,
+    clock,
+    eventHooks: new EventHooks(log, () => clock.now()),
+    ...(observer ? { onWritten: (c: Canary, s: CanaryStatus | undefined) => observer.statusWritten(c, s) } : {}),
+  });
   const alerts = new AlertQueue({ alerts: deps.alerts, log, warn: (c, m) => status.event(c, 'Warning', m) });
   const reconciler = new Reconciler({
     cluster,
@@ -116,7 +139,14 @@ export function composeController(deps: ComposeDeps, options: ComposeOptions): C
   });
   const served = deps.served ?? (() => true);
   const controller = new CanaryController(
-    { cluster, reconciler, targets, clock, log },
+    {
+      cluster,
+      reconciler,
+      targets,
+      clock,
+      log,
+      ...(observer ? { onReconcile: (key: string, t: Trigger) => observer.reconcileStarted(key, t) } : {}),
+    },
     {
       intervalMs: options.intervalMs,
       concurrency: options.concurrency,

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../controller/clock.js';
 import { CANARY_GVK, type CanaryController } from '../controller/controller.js';
 import { analysisIntervalMs } from '../engine/index.js';
@@ -16,8 +16,10 @@ import type { ChatTarget } from '../alerts/payloads.js';
 import { postJson } from '../alerts/post.js';
 import { cachedKinds, composeController } from './compose.js';
 import { startHttpServer } from './http-server.js';
+import { OperatorMetrics } from './operator-metrics.js';
 import { LeaderElector } from './leader-election.js';
 import type { OperatorSettings } from './settings.js';
+import { serinVersion } from '../cli/version.js';
 
 /** What `serin operator` runs with: its validated flags (without the log level) and what the CLI adds. */
 export type OperatorOptions = Omit<OperatorSettings, 'logLevel'> & {
@@ -66,29 +68,17 @@ export async function startOperator(
   const kc = new KubeConfig();
   if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
   else kc.loadFromDefault();
-  const rest = new KubeRest(kc);
   const providers = providerRegistry(options.meshProvider);
+  const observed = new OperatorMetrics({ providers }, { version: serinVersion(), meshProvider: options.meshProvider });
+  const rest = new KubeRest(kc, observed.apiRequest);
   const targets = new TargetRegistry();
-  const { required, optional } = cachedKinds(providers, targets);
-  if ((await servedKinds(rest, [CANARY_GVK], log)).length === 0) {
-    throw new OperatorStartError(
-      'the Canary CRD (canaries.flagger.app) is not served by this cluster; apply deploy/crds/all.yaml first',
-    );
-  }
-  const kinds = [...required, ...(await servedKinds(rest, optional, log))];
-  const cluster = new ApiCluster(kc, {
-    kinds,
-    namespace: options.namespace,
-    onWatchRestart: (gvk, error, attempt) => log.warn({ kind: gvk.kind, error, attempt }, 'watch restarted'),
-  });
-  log.info({ kinds: kinds.map((k) => k.kind), namespace: options.namespace ?? '*' }, 'starting caches');
-  await cluster.start();
+  const { cluster, kinds } = await startCaches(kc, rest, cachedKinds(providers, targets), options, observed, log);
 
   const metrics = new CanaryMetricsAnalyzer(
-    { cluster, providers },
+    { cluster, providers, watchedNamespace: options.namespace },
     { defaultMetricsServer: options.metricsServer, timeoutMs: 5000 },
   );
-  const { controller, alerts } = composeController(
+  const { controller, alerts, routers } = composeController(
     {
       cluster,
       clock,
@@ -98,11 +88,12 @@ export async function startOperator(
       metrics,
       checkProviders: (canary, signal) => metrics.checkProviders(canary, signal),
       alerts: new AlertDispatcher(
-        { cluster, post: options.postAlert ?? postJson },
+        { cluster, post: options.postAlert ?? postJson, watchedNamespace: options.namespace },
         { clusterName: options.clusterName, global: options.globalNotifier },
       ),
       served: (gvk) => kinds.some((k) => k.kind === gvk.kind && k.apiVersion === gvk.apiVersion),
       onEventError: (err) => log.warn({ err }, 'recording an event failed'),
+      observer: observed,
     },
     {
       target: {
@@ -115,8 +106,9 @@ export async function startOperator(
     },
   );
   const elector = startController(controller, rest, options, log);
+  observed.track({ cluster, routers, controller, isActive: () => elector?.isLeader ?? true });
 
-  const { server, port } = await startEndpoints(options.port, cluster);
+  const { server, port } = await startEndpoints(options.port, cluster, observed.registry);
   log.info({ port, meshProvider: options.meshProvider }, 'serin operator started');
   return {
     port,
@@ -135,6 +127,36 @@ export async function startOperator(
       log.info('serin operator stopped');
     },
   };
+}
+
+/** Starts the watch caches of every kind the cluster serves; fails when the Canary CRD is missing. */
+async function startCaches(
+  kc: KubeConfig,
+  rest: KubeRest,
+  { required, optional }: ReturnType<typeof cachedKinds>,
+  options: OperatorOptions,
+  observed: OperatorMetrics,
+  log: Logger,
+): Promise<{ cluster: ApiCluster; kinds: Gvk[] }> {
+  if ((await servedKinds(rest, [CANARY_GVK], log)).length === 0) {
+    throw new OperatorStartError(
+      'the Canary CRD (canaries.flagger.app) is not served by this cluster; apply deploy/crds/all.yaml first',
+    );
+  }
+  const kinds = [...required, ...(await servedKinds(rest, optional, log))];
+  const cluster = new ApiCluster(kc, {
+    kinds,
+    namespace: options.namespace,
+    onWatchRestart: (gvk, error, attempt) => {
+      observed.watchRestarted(gvk.kind);
+      log.warn({ kind: gvk.kind, error, attempt }, 'watch restarted');
+    },
+    onApiRequest: observed.apiRequest,
+  });
+  observed.watching(kinds.map((k) => k.kind));
+  log.info({ kinds: kinds.map((k) => k.kind), namespace: options.namespace ?? '*' }, 'starting caches');
+  await cluster.start();
+  return { cluster, kinds };
 }
 
 /** Starts the controller now, or each time this replica wins the election (`--enable-leader-election`). */
@@ -160,10 +182,12 @@ function startController(
   return elector;
 }
 
-/** `/metrics`, `/healthz` and `/readyz` (ready once every watch cache has synced). */
-async function startEndpoints(port: number, cluster: ApiCluster): Promise<{ server: Server; port: number }> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'serin_' });
+/** `/metrics` (docs/operator.md lists the series), `/healthz` and `/readyz` (every watch cache synced). */
+async function startEndpoints(
+  port: number,
+  cluster: ApiCluster,
+  registry: Registry,
+): Promise<{ server: Server; port: number }> {
   const server: Server = await startHttpServer(port, {
     registry,
     ready: () => Object.values(cluster.health()).every((h) => h.synced),

@@ -116,6 +116,45 @@ describe('alerts reach the chat services the Canary names', () => {
     );
   });
 
+  test('an operator watching one namespace (--namespace) reads an AlertProvider and its Secret from another, as Flagger does', async (t) => {
+    const chat = await startRecordingServer(() => ({ status: 200, body: 'ok' }));
+    t.after(() => chat.close());
+    const ns = await freshNamespace(t, kc, 'alerts-scoped');
+    const shared = await freshNamespace(t, kc, 'alerts-shared');
+    await apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'slack-hook', namespace: shared },
+        stringData: { address: `${chat.url}/services/slack` },
+      } as never,
+      {
+        apiVersion: 'flagger.app/v1beta1',
+        kind: 'AlertProvider',
+        metadata: { name: 'platform', namespace: shared },
+        spec: { type: 'slack', channel: 'platform-releases', secretRef: { name: 'slack-hook' } },
+      } as never,
+      appConfigMap(ns, 'account', { k: 'v' }),
+      appDeployment(ns, 'account', { replicas: 1 }),
+      seedLikeCanary(ns, 'account', {
+        hpa: false,
+        analysis: {
+          interval: '1s',
+          alerts: [{ name: 'platform', severity: 'info', providerRef: { name: 'platform', namespace: shared } }],
+        },
+      }),
+    );
+    await startTestOperator(t, ns); // watches `ns` only
+    await waitForPhase(ns, 'account', 'Initialized');
+    await eventually('the initialization alert', () =>
+      Promise.resolve(
+        slackTexts(chat.seen).includes('New Deployment detected, initialization completed.') || undefined,
+      ),
+    );
+    const body = JSON.parse(chat.seen.find((r) => r.path === '/services/slack')?.body ?? '{}') as SlackBody;
+    assert.equal(body.channel, 'platform-releases');
+  });
+
   test('a provider that does not exist is a Warning on the Canary naming the fix; the canary initializes all the same', async (t) => {
     const ns = await freshNamespace(t, kc, 'alerts-none');
     await apply(

@@ -156,6 +156,29 @@ describe('MetricTemplates read from the cluster and run against Prometheus', () 
     assert.equal(seen?.headers.authorization, `Bearer ${TOKEN}`);
   });
 
+  test('with the caches limited to the canary namespace (--namespace), a template and its Secret elsewhere are read from the API server', async (t) => {
+    const s = await setup(t);
+    await createSecret(s, 'prom-auth', { token: TOKEN });
+    await createTemplate(
+      s,
+      'team-load',
+      { type: 'prometheus', address: proxy.url, secretRef: { name: 'prom-auth' } },
+      TEAM_QUERY,
+    );
+    const scoped = await startApiCluster(t, METRICS_KINDS, s.canaryNs);
+    assert.equal(scoped.get({ ...METRIC_TEMPLATE_GVK, namespace: s.templateNs, name: 'team-load' }), undefined);
+    const analyzer = new CanaryMetricsAnalyzer(
+      { cluster: scoped, providers: providerRegistry('appmesh:v1beta2'), watchedNamespace: s.canaryNs },
+      { defaultMetricsServer: prometheus.url, timeoutMs: 3000 },
+    );
+    t.after(() => analyzer.close());
+    const value = await analyzer.measure(canary(s), metric(s, 'team-load', { templateVariables: { team: 'search' } }));
+    assert.deepEqual(value, { kind: 'value', value: 7 });
+    assert.equal(proxy.seen.at(-1)?.headers.authorization, `Bearer ${TOKEN}`);
+    const missing = await analyzer.measure(canary(s), metric(s, 'no-such-template'));
+    assert.match(errorOf(missing), new RegExp(`^metrictemplate ${s.templateNs}/no-such-template not found: create it`));
+  });
+
   test('basic auth from username/password and the template’s headers reach the server', async (t) => {
     const s = await setup(t);
     await createSecret(s, 'prom-basic', { username: 'prom', password: 'pa55' });

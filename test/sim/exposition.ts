@@ -77,7 +77,7 @@ export function renderExposition(families: readonly MetricFamily[]): string {
 function parseValue(text: string, where: string): number {
   if (text === '+Inf' || text === 'Inf') return Infinity;
   if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  if (text.toLowerCase() === 'nan') return NaN; // Prometheus reads any case (prom-client writes `Nan`)
   const value = Number(text);
   if (text.trim() === '' || Number.isNaN(value)) throw new Error(`${where}: value "${text}" is not a number`);
   return value;

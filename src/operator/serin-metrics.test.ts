@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Registry } from 'prom-client';
+import { apiRequestLabels, NO_ANSWER, SerinMetrics } from './serin-metrics.js';
+
+test('API requests are named by the Kubernetes verb and resource, as the API server names them', () => {
+  const cases: [string, string, string, string][] = [
+    ['GET', '/apis/flagger.app/v1beta1/namespaces/shop/canaries?limit=500', 'list', 'canaries'],
+    ['GET', '/apis/flagger.app/v1beta1/canaries?watch=1&resourceVersion=7', 'watch', 'canaries'],
+    ['GET', '/apis/flagger.app/v1beta1/namespaces/shop/canaries/account', 'get', 'canaries'],
+    ['PUT', '/apis/flagger.app/v1beta1/namespaces/shop/canaries/account/status', 'update', 'canaries/status'],
+    ['PATCH', '/apis/apps/v1/namespaces/shop/deployments/account', 'patch', 'deployments'],
+    ['PATCH', '/apis/apps/v1/namespaces/shop/deployments/account/scale', 'patch', 'deployments/scale'],
+    ['POST', '/api/v1/namespaces/shop/events', 'create', 'events'],
+    ['DELETE', '/api/v1/namespaces/shop/services/account-canary', 'delete', 'services'],
+    ['DELETE', '/api/v1/namespaces/shop/pods', 'deletecollection', 'pods'],
+    ['GET', '/api/v1/namespaces/shop', 'get', 'namespaces'],
+    ['GET', '/api/v1/namespaces', 'list', 'namespaces'],
+    ['GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/flagger-leader-election', 'get', 'leases'],
+    ['GET', '/apis/appmesh.k8s.aws/v1beta2', 'get', 'discovery'],
+    ['GET', '/version', 'get', 'nonresource'],
+  ];
+  for (const [method, path, verb, resource] of cases) {
+    assert.deepEqual(apiRequestLabels(method, path), { verb, resource }, `${method} ${path}`);
+  }
+});
+
+test('each request is counted under its verb, resource and code; no answer is <error>', async () => {
+  const registry = new Registry();
+  const metrics = new SerinMetrics(registry);
+  metrics.apiRequest({ method: 'GET', path: '/api/v1/namespaces/shop/services/account', status: 404 });
+  metrics.apiRequest({ method: 'GET', path: '/api/v1/namespaces/shop/services/account', status: 404 });
+  metrics.apiRequest({ method: 'PUT', path: '/api/v1/namespaces/shop/services/account', status: undefined });
+  const values = (await registry.getSingleMetric('serin_api_requests_total')!.get()).values;
+  assert.deepEqual(
+    values.map((v) => [v.labels, v.value]),
+    [
+      [{ verb: 'get', resource: 'services', code: '404' }, 2],
+      [{ verb: 'update', resource: 'services', code: NO_ANSWER }, 1],
+    ],
+  );
+});
+
+test('watch restarts start at 0 for each watched kind and count up per kind', async () => {
+  const registry = new Registry();
+  const metrics = new SerinMetrics(registry);
+  metrics.watching(['Canary', 'Deployment']);
+  metrics.watchRestarted('Deployment');
+  const values = (await registry.getSingleMetric('serin_watch_restarts_total')!.get()).values;
+  assert.deepEqual(
+    values.map((v) => [v.labels.kind, v.value]),
+    [
+      ['Canary', 0],
+      ['Deployment', 1],
+    ],
+  );
+});
+
+test('the work-queue depth is read at each scrape; reconciles are timed by trigger and result', async () => {
+  const registry = new Registry();
+  const metrics = new SerinMetrics(registry);
+  let depth = 3;
+  metrics.trackQueue(() => depth);
+  assert.equal((await registry.getSingleMetric('serin_workqueue_depth')!.get()).values[0]?.value, 3);
+  depth = 0;
+  assert.equal((await registry.getSingleMetric('serin_workqueue_depth')!.get()).values[0]?.value, 0);
+  metrics.reconcileEnded('tick', 'success', 0.02);
+  metrics.reconcileEnded('change', 'error', 0.5);
+  const text = await registry.getSingleMetricAsString('serin_reconcile_duration_seconds');
+  assert.match(text, /serin_reconcile_duration_seconds_count\{trigger="tick",result="success"\} 1/);
+  assert.match(text, /serin_reconcile_duration_seconds_count\{trigger="change",result="error"\} 1/);
+});
