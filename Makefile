@@ -2,54 +2,77 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.package-lock.json
+# Serin runs on the Node pinned in tools/node/version (from the npm registry, cached); the machine's
+# own Node only fetches it (tools/node/install.sh runs `npm pack`). Commands go through this wrapper,
+# which puts the pinned Node first on PATH.
+WITH_NODE := tools/node/with-node.sh
 
-.PHONY: help demo test test-prepare test-unit bench lint typecheck crds controlplane system-deps dev-cluster-up dev-cluster-down
+.PHONY: help demo test test-prepare test-unit bench lint typecheck crds controlplane system-deps node-deps node build image dev-cluster-up dev-cluster-down
 
 help:
 	@echo "make demo    - play the seed's release scenarios on the embedded simulator (no cluster)"
 	@echo "make test    - install everything (control plane included) and run every test"
 	@echo "make bench   - run bench/ and print 'BENCH <name> <value> <unit>' lines"
+	@echo "make build   - compile dist/ (what the npm package runs); npm pack builds it too"
+	@echo "make image   - build the container image as an OCI archive, without a daemon (docs/image.md)"
 
-$(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+# npm itself runs on the pinned Node too (its engines checks then match what the code runs on).
+$(NPM_STAMP): package.json package-lock.json | node
+	$(WITH_NODE) npm ci --no-audit --no-fund
 	@touch $(NPM_STAMP)
 
-system-deps:
+# node-deps first, so two apt-get runs never race for dpkg's lock.
+system-deps: node-deps
 	@tools/install-system-deps.sh
+
+node-deps:
+	@tools/install-system-deps.sh --node
+
+node: node-deps
+	@tools/node/install.sh >/dev/null
 
 controlplane:
 	@tools/controlplane/build.sh >/dev/null
 
-demo: $(NPM_STAMP)
-	@npx tsx src/bin/serin.ts demo
+demo: $(NPM_STAMP) node
+	@$(WITH_NODE) npx tsx src/bin/serin.ts demo
 
-typecheck: $(NPM_STAMP)
-	npx tsc --noEmit
+build: $(NPM_STAMP) node
+	$(WITH_NODE) npm run build
 
-lint: $(NPM_STAMP)
-	npx eslint .
-	npx prettier --check .
+image: $(NPM_STAMP) node
+	@$(WITH_NODE) tools/image/build-oci.sh
 
-crds: $(NPM_STAMP)
-	npx tsx src/api/generate-crds.ts
+typecheck: $(NPM_STAMP) node
+	$(WITH_NODE) npx tsc --noEmit
 
-test-unit: $(NPM_STAMP)
-	npx tsx test/run.ts --unit
+lint: $(NPM_STAMP) node
+	$(WITH_NODE) npx eslint .
+	$(WITH_NODE) npx prettier --check .
 
-# The control-plane build (CPU) runs beside the package installs (network, disk); Go Flagger, needed
-# only by the takeover tests, compiles in the background while the first tests run.
+crds: $(NPM_STAMP) node
+	$(WITH_NODE) npx tsx src/api/generate-crds.ts
+
+test-unit: $(NPM_STAMP) node
+	$(WITH_NODE) npx tsx test/run.ts --unit
+
+# The control-plane build (CPU) runs beside the package installs (network, disk); Go Flagger (for the
+# takeover tests), Helm and kustomize (for the chart tests) compile in the background while the first
+# tests run, which mostly wait on analysis intervals; the tests that need them wait for their build.
 test:
 	@$(MAKE) --no-print-directory -j4 --output-sync=line test-prepare
 	@tools/flagger/build.sh --background
-	npx tsx test/run.ts
+	@tools/helm/build.sh --background
+	@tools/kustomize/build.sh --background
+	$(WITH_NODE) npx tsx test/run.ts
 
-test-prepare: system-deps $(NPM_STAMP) controlplane typecheck lint
+test-prepare: system-deps node $(NPM_STAMP) controlplane typecheck lint
 
-bench: system-deps $(NPM_STAMP) controlplane
-	@npx tsx bench/run.ts
+bench: system-deps node $(NPM_STAMP) controlplane
+	@$(WITH_NODE) npx tsx bench/run.ts
 
-dev-cluster-up: $(NPM_STAMP) controlplane
-	@npx tsx src/bin/serin.ts dev-cluster up
+dev-cluster-up: $(NPM_STAMP) node controlplane
+	@$(WITH_NODE) npx tsx src/bin/serin.ts dev-cluster up
 
-dev-cluster-down: $(NPM_STAMP)
-	@npx tsx src/bin/serin.ts dev-cluster down
+dev-cluster-down: $(NPM_STAMP) node
+	@$(WITH_NODE) npx tsx src/bin/serin.ts dev-cluster down

@@ -54,6 +54,8 @@ const SLOWEST = [
   'cli-release',
   'operator-resilience',
   'cli-check',
+  'integration/image',
+  'integration/package',
   'cli-status',
   'operator-gatewayapi',
   'gatewayapi-traffic',

@@ -199,6 +199,9 @@ class Sender implements Dispatcher.DispatchHandler {
     this.status = statusCode;
   }
 
+  /** The body is dropped as it arrives (undici 8 requires the handler to take it). */
+  onResponseData(): void {}
+
   onResponseEnd(): void {
     this.controller = undefined;
     this.run.answered(this.status, performance.now() - this.started);

@@ -138,8 +138,10 @@ export type Routes = Readonly<Record<string, { readonly host: string; readonly p
  * (then through `routes`), while the Host header and TLS server name stay as the URL wrote them.
  */
 export function loadDispatcher(policy: TargetPolicy, routes: Routes = {}): Dispatcher {
-  const connect = buildConnector({});
+  // HTTP/1.1 only, as hey speaks it (undici 8 would otherwise take HTTP/2 when a TLS server offers it).
+  const connect = buildConnector({ allowH2: false });
   return new Agent({
+    allowH2: false,
     connect: (options, callback) => {
       const port = Number(options.port || (options.protocol === 'https:' ? 443 : 80));
       const name = policy.connectHost(options.hostname, port);
