@@ -71,13 +71,21 @@ export function cached<T>(what: string, probe: () => T | undefined, timeoutMs = 
 }
 
 /**
- * Creates ServiceAccount `name` in `namespace` and writes a kubeconfig that authenticates as it with
- * a fresh token (the API server's own audience, which it accepts by default); returns its path.
+ * Creates ServiceAccount `name` in `namespace` and returns the path of a kubeconfig that
+ * authenticates as it ({@link tokenKubeconfig}).
  */
 export async function serviceAccountKubeconfig(kc: KubeConfig, namespace: string, name: string): Promise<string> {
-  const core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-  const token = await core.createNamespacedServiceAccountToken({
+  await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  return tokenKubeconfig(kc, namespace, name);
+}
+
+/**
+ * Writes a kubeconfig that authenticates as the existing ServiceAccount `namespace/name` with a
+ * fresh token from the TokenRequest API, as the kubelet mounts into a pod (the API server's own
+ * audience, which it accepts by default; valid 3600 s); returns its path.
+ */
+export async function tokenKubeconfig(kc: KubeConfig, namespace: string, name: string): Promise<string> {
+  const token = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     name,
     namespace,
     body: { spec: { expirationSeconds: 3600, audiences: ['https://kubernetes.default.svc.cluster.local'] } },

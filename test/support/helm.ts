@@ -5,12 +5,12 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { operatorCommand } from '../../src/cli/operator-command.js';
 import { readEnvironment } from '../../src/cli/environment.js';
 import { applyObjects, parseManifests, waitForCrdsEstablished } from '../../src/kube/apply.js';
@@ -202,37 +202,5 @@ export async function operatorSettings(args: readonly string[]): Promise<Operato
   return parsed.settings;
 }
 
-/**
- * A kubeconfig that authenticates as the existing ServiceAccount `namespace/name` with a fresh
- * token from the TokenRequest API (what the kubelet mounts into the chart's pod); returns its path.
- */
-export async function tokenKubeconfig(kc: KubeConfig, namespace: string, name: string): Promise<string> {
-  const token = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
-    name,
-    namespace,
-    body: { spec: { expirationSeconds: 3600, audiences: ['https://kubernetes.default.svc.cluster.local'] } },
-  });
-  const cluster = kc.getCurrentCluster();
-  const file = join(tmpdir(), `serin-chart-${namespace}-${name}.kubeconfig`);
-  await writeFile(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        {
-          name: 'test',
-          cluster: {
-            server: cluster?.server,
-            ...(cluster?.caFile ? { 'certificate-authority': cluster.caFile } : {}),
-            ...(cluster?.caData ? { 'certificate-authority-data': cluster.caData } : {}),
-          },
-        },
-      ],
-      users: [{ name, user: { token: token.status?.token } }],
-      contexts: [{ name, context: { cluster: 'test', user: name, namespace } }],
-      'current-context': name,
-    }),
-  );
-  return file;
-}
+/** A kubeconfig that authenticates as an existing ServiceAccount (the chart's), as its pod would. */
+export { tokenKubeconfig } from './cluster.js';

@@ -1,53 +1,36 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok from their Go modules
 # into a cache folder outside the repository, keyed by the versions in versions.env, and fetches the
 # upstream CRDs (App Mesh, Gateway API, KEDA) and kwok's stage definitions into the same folder.
 #
-# Usage: tools/controlplane/build.sh            build what is missing, print the cache folder last
-#        tools/controlplane/build.sh --print-dir print the cache folder only (no build)
+# Usage: tools/controlplane/build.sh              build what is missing, print the cache folder last
+#        tools/controlplane/build.sh --print-dir  print the cache folder only (no build)
+#        tools/controlplane/build.sh --background start the build when missing and return at once;
+#                                                 its log is build.log and its pid build.pid in the folder
 # Environment: SERIN_CP_CACHE  root of the cache (default: $HOME/.cache/serin-controlplane)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=versions.env
-. "$here/versions.env"
+# shellcheck source=go-build-lib.sh
+. "$(dirname "$0")/go-build-lib.sh"
 
-root=${SERIN_CP_CACHE:-$HOME/.cache/serin-controlplane}
-key="k8s-$K8S_VERSION.etcd-$ETCD_VERSION.kwok-$KWOK_VERSION.appmesh-$APPMESH_VERSION.gwapi-$GATEWAY_API_VERSION"
-dir="$root/$key"
-bin="$dir/bin"
-if [ "${1:-}" = "--print-dir" ]; then echo "$dir"; exit 0; fi
-stamp="$dir/.complete"
+go_tool controlplane "k8s-$K8S_VERSION.etcd-$ETCD_VERSION.kwok-$KWOK_VERSION.appmesh-$APPMESH_VERSION.gwapi-$GATEWAY_API_VERSION"
 # KEDA's CRDs came after the first builds: a folder without them only fetches them (no compile).
-if [ -f "$stamp" ] && [ -d "$dir/crds/keda" ]; then echo "$dir"; exit 0; fi
+is_built() { [ -f "$dir/.complete" ] && [ -d "$dir/crds/keda" ]; }
+front_matter --print-dir "the local control plane" "$@"
 
-export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-modcacherw
-work="$root/src"
-mkdir -p "$bin" "$work" "$dir/crds/appmesh" "$dir/crds/gateway-api" "$dir/crds/keda" "$dir/kwok"
-start=$(date +%s)
-step() { printf '[controlplane %4ss] %s\n' "$(( $(date +%s) - start ))" "$*" >&2; }
-# Long compiles print nothing for minutes; a heartbeat shows the build is alive.
-with_heartbeat() {
-  local label=$1; shift
-  ( while sleep 60; do step "$label: still building…"; done ) & local hb=$!
-  local rc=0; "$@" || rc=$?
-  kill "$hb" 2>/dev/null; wait "$hb" 2>/dev/null || true
-  return "$rc"
-}
-moddir() { go mod download -json "$1" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'; }
-# Go lists every module it downloads; hundreds of lines that bury the progress. Keep the rest.
-quiet() { "$@" 2> >(grep -v -E '^go: (downloading|added|upgraded|finding) ' >&2); }
+bin="$dir/bin"
+mkdir -p "$bin" "$cache_root/src" "$dir/crds/appmesh" "$dir/crds/gateway-api" "$dir/crds/keda" "$dir/kwok"
 
 k8s_minor=$(echo "$K8S_VERSION" | cut -d. -f2)
 # kwok is compiled in the same module as the three Kubernetes binaries, by the same `go build`: the
 # client-go, apimachinery and api packages it shares with them (817 of its 974 packages) are
 # compiled once. Its go.mod is resolved with all four, so they share one version of every module.
-k="$work/k8s-$K8S_VERSION"
 if [ ! -x "$bin/kube-apiserver" ] || [ ! -x "$bin/kube-controller-manager" ] || [ ! -x "$bin/kube-scheduler" ] || [ ! -x "$bin/kwok" ]; then
   step "kubernetes $K8S_VERSION and kwok $KWOK_VERSION: resolving modules (staging $K8S_STAGING_VERSION)"
-  mkdir -p "$k"; cd "$k"
-  [ -f go.mod ] || go mod init serin.local/k8sbins >/dev/null 2>&1
+  new_module "k8s-$K8S_VERSION" serin.local/k8sbins
   go mod edit -go=1.26.0
   kmod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  # shellcheck disable=SC2013 # one module path a line, no spaces
   for m in $(sed -n 's#^[[:space:]]*k8s.io/\([^ ]*\) => ./staging/src/k8s.io/.*#\1#p' "$kmod"); do
     go mod edit -replace="k8s.io/$m=k8s.io/$m@$K8S_STAGING_VERSION"
   done
@@ -66,14 +49,13 @@ fi
 
 if [ ! -x "$bin/etcd" ]; then
   step "etcd $ETCD_VERSION: building"
-  e="$work/etcd-$ETCD_VERSION"; mkdir -p "$e"; cd "$e"
-  [ -f go.mod ] || go mod init serin.local/etcd >/dev/null 2>&1
+  new_module "etcd-$ETCD_VERSION" serin.local/etcd
   quiet go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
   with_heartbeat etcd go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3
 fi
 
 step "kwok stages, App Mesh $APPMESH_VERSION and Gateway API $GATEWAY_API_VERSION CRDs: fetching"
-cd "$work"
+cd "$cache_root/src"
 kw=$(moddir "sigs.k8s.io/kwok@$KWOK_VERSION")
 for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
   pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
@@ -96,13 +78,7 @@ keda=$(moddir "$KEDA_MODULE@$KEDA_VERSION")
 cp "$keda/config/crd/bases/keda.sh_scaledobjects.yaml" "$dir/crds/keda/"
 chmod -R u+w "$dir"
 
-# first_line keeps the first line of a command's output without closing the pipe early: `cmd | head -1`
-# under pipefail fails with SIGPIPE (exit 141) whenever cmd is still writing when head exits.
-# shellcheck source=first-line.sh
-. "$here/first-line.sh"
 for b in kube-apiserver kube-controller-manager kube-scheduler etcd kwok; do
   echo "[controlplane] $b: $(first_line "$bin/$b" --version)" >&2
 done
-touch "$stamp"
-step "done: $dir"
-echo "$dir"
+finish
