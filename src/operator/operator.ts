@@ -27,6 +27,8 @@ export type OperatorOptions = Omit<OperatorSettings, 'logLevel'> & {
   readonly globalNotifier?: ChatTarget | undefined;
   /** How alerts are POSTed; default undici. */
   readonly postAlert?: PostJson;
+  /** How long the watch caches may take to fill at start before the operator gives up, ms. Default 2 min. */
+  readonly cacheSyncTimeoutMs?: number;
   /** Called when leadership is lost (the CLI exits, as Flagger does); the controller has stopped. */
   readonly onLostLeadership?: () => void;
 };
@@ -155,8 +157,31 @@ async function startCaches(
   });
   observed.watching(kinds.map((k) => k.kind));
   log.info({ kinds: kinds.map((k) => k.kind), namespace: options.namespace ?? '*' }, 'starting caches');
-  await cluster.start();
+  await syncedWithin(cluster, options.cacheSyncTimeoutMs ?? CACHE_SYNC_TIMEOUT_MS);
   return { cluster, kinds };
+}
+
+/** How long the watch caches may take to fill before the operator gives up (controller-runtime's default). */
+const CACHE_SYNC_TIMEOUT_MS = 120_000;
+
+/**
+ * Starts the caches and waits until each holds its first list; past `timeoutMs` the operator stops
+ * with the kinds that never filled and why (a watch it may not list fails forever, and an operator
+ * that only waits looks alive while it does nothing).
+ */
+async function syncedWithin(cluster: ApiCluster, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
+  const outcome = await Promise.race([cluster.start().then(() => 'synced' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'synced') return;
+  const unsynced = Object.entries(cluster.health()).filter(([, h]) => !h.synced);
+  cluster.stop();
+  const why = unsynced.map(([kind, h]) => `${kind}: ${h.lastError ?? 'no answer yet'}`).join('; ');
+  throw new OperatorStartError(
+    `the watch caches did not fill within ${Math.round(timeoutMs / 1000)}s (${why}); ` +
+      'if a list is forbidden, grant the operator get, list and watch on it (deploy/rbac.yaml)',
+  );
 }
 
 /** Starts the controller now, or each time this replica wins the election (`--enable-leader-election`). */

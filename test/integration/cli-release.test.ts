@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { eventually, freshNamespace, serviceAccountKubeconfig, testKubeConfig } from '../support/cluster.js';
 import { runSerin } from '../support/cli.js';
+import { startGate } from '../support/gate.js';
 import { appConfigMap, appDeployment, seedLikeCanary } from '../support/fixtures.js';
 import { appMeshWeights, canaryEventList, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
 import { startPrometheus, startRecordingServer, type TestPrometheus } from '../support/prometheus.js';
@@ -107,7 +108,16 @@ describe('serin promote, abort and retry', () => {
   });
 
   test('abort rolls the release back at once: traffic to the primary, canary scaled to zero', async (t) => {
-    const ns = await initialized(t, 'abort', { interval: '1s', stepWeight: 5, maxWeight: 60 });
+    // The release holds at weight 10 (a traffic gate that lets two steps through), so the abort meets
+    // it midway however long the CLI takes to start on a busy machine.
+    const gate = await startGate(t);
+    gate.allow('account', 2);
+    const ns = await initialized(t, 'abort', {
+      interval: '1s',
+      stepWeight: 5,
+      maxWeight: 60,
+      webhooks: [{ name: 'traffic-gate', type: 'confirm-traffic-increase', url: gate.url }],
+    });
     await setImage(ns, 'account', NEW_IMAGE);
     await weightAtLeast(ns, 10);
     const aborted = await cli(ns, 'abort', 'account');

@@ -109,3 +109,15 @@ test('the operator does a whole release with only the rights deploy/rbac.yaml gr
     60_000,
   );
 });
+
+test('an operator whose rights do not let it list what it watches stops at start, naming the kinds and the fix', async (t) => {
+  const ns = await freshNamespace(t, kc, 'rbac-none');
+  const kubeconfig = await serviceAccountKubeconfig(kc, ns, 'serin-without-rights');
+  await assert.rejects(startTestOperator(t, ns, { kubeconfig, cacheSyncTimeoutMs: 3000 }), (err: Error) => {
+    assert.equal(err.name, 'OperatorStartError');
+    assert.match(err.message, /^the watch caches did not fill within 3s \(/);
+    assert.match(err.message, /flagger\.app\/v1beta1\/Canary: [^;]*forbidden/);
+    assert.match(err.message, /grant the operator get, list and watch on it \(deploy\/rbac\.yaml\)$/);
+    return true;
+  });
+});
