@@ -56,11 +56,12 @@ crds: $(NPM_STAMP) node
 test-unit: $(NPM_STAMP) node
 	$(WITH_NODE) npx tsx test/run.ts --unit
 
-# The control-plane build (CPU) runs beside the package installs (network, disk); Go Flagger (for the
-# takeover tests), Helm and kustomize (for the chart tests) compile in the background while the first
-# tests run, which mostly wait on analysis intervals; the tests that need them wait for their build.
+# The control-plane build (CPU) runs beside the package installs (network, disk), its progress lines
+# shown as they come (no --output-sync: that would hold them until the 20-minute build ends). Go
+# Flagger (for the takeover tests), Helm and kustomize (for the chart tests) compile in the background
+# while the first tests run, which mostly wait on analysis intervals; each test waits for its build.
 test:
-	@$(MAKE) --no-print-directory -j4 --output-sync=line test-prepare
+	@$(MAKE) --no-print-directory -j4 test-prepare
 	@tools/flagger/build.sh --background
 	@tools/helm/build.sh --background
 	@tools/kustomize/build.sh --background

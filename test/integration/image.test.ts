@@ -24,6 +24,7 @@ import {
   type Finished,
   type LoggedProcess,
 } from '../support/packaged.js';
+import { operatorArgs } from '../support/operator.js';
 
 const IMAGE = `ghcr.io/serin-project/serin:${PACKAGE_VERSION}`;
 
@@ -167,12 +168,11 @@ describe(`the image ${IMAGE}, built without a daemon and run from its unpacked l
 
   test('`serin operator` from the image takes a Canary through a release on the test cluster', async (t) => {
     const entrypoint = image.config.Entrypoint ?? [];
-    const flags = ['--kubeconfig', '/tmp/kubeconfig', '--min-interval', '1s', '--port', '0', '--log-level', 'debug'];
     await releaseThrough(t, 'image', (ns) =>
       startInImage(
         t,
         `image-operator-${ns}`,
-        [...entrypoint, 'operator', '--namespace', ns, ...flags],
+        [...entrypoint, ...operatorArgs(ns, '/tmp/kubeconfig')],
         process.env.KUBECONFIG ?? '',
       ),
     );

@@ -2,34 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig } from '../support/cluster.js';
-import { appConfigMap, appDeployment } from '../support/fixtures.js';
+import { appConfigMap, appDeployment, blueGreenCanary } from '../support/fixtures.js';
 import { canaryEvents, startTestOperator, waitForPhase } from '../support/operator.js';
 import { startRecordingServer } from '../support/prometheus.js';
 import { apply, setImage } from '../support/user.js';
 
 const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
-
-/** A blue/green Canary on the `kubernetes` provider, judged by a rollout webhook (a load test's verdict). */
-function blueGreenCanary(ns: string, hook: string) {
-  return {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'podinfo', namespace: ns },
-    spec: {
-      provider: 'kubernetes',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      progressDeadlineSeconds: 60,
-      service: { port: 9898 },
-      analysis: {
-        interval: '1s',
-        threshold: 2,
-        iterations: 3,
-        webhooks: [{ name: 'acceptance', type: 'rollout', url: hook, timeout: '5s' }],
-      },
-    },
-  };
-}
 
 describe('blue/green without a mesh (provider kubernetes): real cluster', () => {
   test('iterations of analysis on the canary, then promotion; a failing verdict rolls back; the apex keeps the primary', async (t) => {
@@ -40,7 +19,8 @@ describe('blue/green without a mesh (provider kubernetes): real cluster', () => 
     await apply(
       appConfigMap(ns, 'podinfo', { 'application.properties': 'server.port=9898' }),
       appDeployment(ns, 'podinfo', { image: 'podinfo:1.0.0' }),
-      blueGreenCanary(ns, hook.url),
+      // judged by a rollout webhook (a load test's verdict)
+      blueGreenCanary(ns, [{ name: 'acceptance', type: 'rollout', url: hook.url, timeout: '5s' }]),
     );
     await startTestOperator(t, ns, { meshProvider: 'kubernetes' });
     await waitForPhase(ns, 'podinfo', 'Initialized');

@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { payload, startTarget } from '../../src/loadtester/loadtester.test-support.js';
 import { eventually } from '../support/cluster.js';
+import { operatorArgs } from '../support/operator.js';
 import {
   NODE_VERSION,
   PACKAGE_VERSION,
@@ -137,25 +138,7 @@ describe('the npm package, installed with --omit=dev, on Node 26', () => {
 
   test('`serin operator` takes a Canary through a release on the test cluster', async (t) => {
     await releaseThrough(t, 'package', (ns) =>
-      startLogged(
-        t,
-        `package-operator-${ns}`,
-        serin,
-        [
-          'operator',
-          '--kubeconfig',
-          process.env.KUBECONFIG ?? '',
-          '--namespace',
-          ns,
-          '--min-interval',
-          '1s',
-          '--port',
-          '0',
-          '--log-level',
-          'debug',
-        ],
-        { env, cwd: installed },
-      ),
+      startLogged(t, `package-operator-${ns}`, serin, operatorArgs(ns), { env, cwd: installed }),
     );
   });
 });

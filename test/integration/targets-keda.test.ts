@@ -10,7 +10,7 @@ import { KubeRest } from '../../src/kube/rest.js';
 import { PAUSED_REPLICAS_ANNOTATION } from '../../src/targets/keda.js';
 import type { Deployment, ScaledObject } from '../../src/targets/kube-types.js';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
-import { appConfigMap, appDeployment } from '../support/fixtures.js';
+import { appConfigMap, appDeployment, blueGreenCanary } from '../support/fixtures.js';
 import { startGate } from '../support/gate.js';
 import { canaryEvents, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
 import { apply, setImage } from '../support/user.js';
@@ -41,26 +41,12 @@ function scaledObject(ns: string): ScaledObject {
   };
 }
 
-function kedaCanary(ns: string, gate: string) {
-  return {
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'podinfo', namespace: ns },
-    spec: {
-      provider: 'kubernetes',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      autoscalerRef: { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'podinfo' },
-      progressDeadlineSeconds: 60,
-      service: { port: 9898 },
-      analysis: {
-        interval: '1s',
-        threshold: 2,
-        iterations: 2,
-        webhooks: [{ name: 'release-approval', type: 'confirm-promotion', url: gate, timeout: '5s' }],
-      },
-    },
-  };
-}
+/** The blue/green Canary of podinfo, scaled by its ScaledObject; promotion waits at a gate. */
+const kedaCanary = (ns: string, gate: string) =>
+  blueGreenCanary(ns, [{ name: 'release-approval', type: 'confirm-promotion', url: gate, timeout: '5s' }], {
+    iterations: 2,
+    spec: { autoscalerRef: { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'podinfo' } },
+  });
 
 const soPath = (ns: string, name: string) => `/apis/keda.sh/v1alpha1/namespaces/${ns}/scaledobjects/${name}`;
 const deployment = (ns: string, name: string) =>

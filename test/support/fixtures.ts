@@ -116,3 +116,27 @@ export function gatewayApiCanary(
     },
   };
 }
+
+/**
+ * A blue/green Canary of Deployment `podinfo` on the `kubernetes` provider (no mesh): 1 s ticks,
+ * `iterations` analyses judged by the given webhooks, and any extra spec fields (`autoscalerRef`).
+ */
+export function blueGreenCanary(
+  ns: string,
+  webhooks: readonly Record<string, unknown>[],
+  options: { iterations?: number; spec?: Record<string, unknown> } = {},
+): KubeObject {
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { name: 'podinfo', namespace: ns },
+    spec: {
+      provider: 'kubernetes',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      progressDeadlineSeconds: 60,
+      service: { port: 9898 },
+      analysis: { interval: '1s', threshold: 2, iterations: options.iterations ?? 3, webhooks },
+      ...options.spec,
+    },
+  };
+}

@@ -157,33 +157,33 @@ export async function appMeshWeights(namespace: string, apex: string): Promise<{
   return { primary: weight(`${apex}-primary`), canary: weight(`${apex}-canary`) };
 }
 
+/** `serin operator`'s arguments in the tests: scoped to `ns`, 1 s intervals allowed, any free port, debug log. */
+export function operatorArgs(ns: string, kubeconfig = process.env.KUBECONFIG ?? ''): string[] {
+  return [
+    'operator',
+    '--kubeconfig',
+    kubeconfig,
+    '--namespace',
+    ns,
+    '--min-interval',
+    '1s',
+    '--port',
+    '0',
+    '--log-level',
+    'debug',
+  ];
+}
+
 /**
  * The `serin operator` command as its own OS process (so it can be killed for real), scoped to `ns`
  * with 1 s intervals allowed; `extra` adds flags. Its log goes to a file named in the test output.
  */
 export function operatorProcess(t: TestContext, ns: string, logName: string, extra: readonly string[] = []) {
   const log = join(tmpdir(), `serin-${logName}-${ns}.log`);
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/bin/serin.ts',
-      'operator',
-      '--kubeconfig',
-      process.env.KUBECONFIG ?? '',
-      '--namespace',
-      ns,
-      '--min-interval',
-      '1s',
-      '--port',
-      '0',
-      '--log-level',
-      'debug',
-      ...extra,
-    ],
-    { cwd: resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/serin.ts', ...operatorArgs(ns), ...extra], {
+    cwd: resolve(import.meta.dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out = createWriteStream(log);
   child.stdout.pipe(out);
   child.stderr.pipe(out);
