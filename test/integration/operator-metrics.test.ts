@@ -10,12 +10,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { serinVersion } from '../../src/cli/version.js';
 import { parseExposition, type Labels, type Sample } from '../sim/exposition.js';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
 import { appConfigMap } from '../support/fixtures.js';
-import { appMeshWeights, readCanary, waitForPhase } from '../support/operator.js';
+import { appMeshWeights, deleteCanary, readCanary, waitForPhase } from '../support/operator.js';
 import { startPrometheus } from '../support/prometheus.js';
 import { appProperties, startSeedWorld } from '../support/seed-world.js';
 
@@ -172,13 +171,7 @@ test('a promotion then a rollback, seen on /metrics and through every query of t
   assert.deepEqual(await labelValues('name', `flagger_canary_status{namespace="${ns}"}`), ['account'], '$target');
 
   // A deleted Canary takes its series with it (Flagger keeps them, fluxcd/flagger#1029).
-  await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
-    group: 'flagger.app',
-    version: 'v1beta1',
-    namespace: ns,
-    plural: 'canaries',
-    name: 'account',
-  });
+  await deleteCanary(ns, 'account');
   await eventually('the deleted canary gone from /metrics', async () => {
     const now = await scrape(port);
     const left = now.filter((s) => s.name.startsWith('flagger_canary') && s.labels.namespace === ns);

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { eventually, freshNamespace, serviceAccountKubeconfig, testKubeConfig } from '../support/cluster.js';
 import { appConfigMap, appDeployment, appHpa, seedLikeCanary } from '../support/fixtures.js';
-import { canaryEvents, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
+import { canaryEvents, deleteCanary, readCanary, startTestOperator, waitForPhase } from '../support/operator.js';
 import { startRecordingServer } from '../support/prometheus.js';
 import { apply, setImage } from '../support/user.js';
 
@@ -88,13 +88,7 @@ test('the operator does a whole release with only the rights deploy/rbac.yaml gr
     Promise.resolve(chat.seen.some((r) => r.body.includes('promotion finished')) || undefined),
   );
 
-  await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
-    group: 'flagger.app',
-    version: 'v1beta1',
-    namespace: ns,
-    plural: 'canaries',
-    name: 'account',
-  });
+  await deleteCanary(ns, 'account');
   await eventually(
     'the canary released by its finalizer',
     async () => {

@@ -72,6 +72,13 @@ interface CanaryView {
   };
 }
 
+/** Deletes a Canary as `kubectl delete canary` does. */
+export async function deleteCanary(namespace: string, name: string): Promise<void> {
+  await new KubeRest(testKubeConfig()).json(`/apis/flagger.app/v1beta1/namespaces/${namespace}/canaries/${name}`, {
+    method: 'DELETE',
+  });
+}
+
 /** Reads a Canary straight from the API server (not a cache): what `kubectl get` would show. */
 export async function readCanary(namespace: string, name: string): Promise<CanaryView> {
   return new KubeRest(testKubeConfig()).json<CanaryView>(
