@@ -59,12 +59,10 @@ test-unit: $(NPM_STAMP) node
 # The control-plane build (CPU) runs beside the package installs (network, disk), its progress lines
 # shown as they come (no --output-sync: that would hold them until the 20-minute build ends). Go
 # Flagger (for the takeover tests), Helm and kustomize (for the chart tests) compile in the background
-# while the first tests run, which mostly wait on analysis intervals; each test waits for its build.
+# while the first tests run, which mostly wait on analysis intervals; those tests wait for the build.
 test:
 	@$(MAKE) --no-print-directory -j4 test-prepare
-	@tools/flagger/build.sh --background
-	@tools/helm/build.sh --background
-	@tools/kustomize/build.sh --background
+	@tools/gotools/build.sh --background
 	$(WITH_NODE) npx tsx test/run.ts
 
 test-prepare: system-deps node $(NPM_STAMP) controlplane typecheck lint

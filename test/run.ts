@@ -4,13 +4,14 @@
  * runner against it, and tears the cluster down. `--unit` runs only the tests that need no cluster;
  * other arguments select test files by a part of their path (`npx tsx test/run.ts appmesh`).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ensureControlPlane } from '../src/devcluster/binaries.js';
 import { startLocalCluster, stopLocalCluster, type LocalCluster } from '../src/devcluster/cluster.js';
 import { installCrds } from '../src/devcluster/install-crds.js';
+import { goToolsBuilt } from './support/gotools.js';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -63,20 +64,8 @@ const SLOWEST = [
   'loadtester-inputs',
 ];
 
-/**
- * Files that need a binary `make test` compiles in the background (Go Flagger, Helm), by the build
- * script that prints its path with `--print-bin`.
- */
-const NEEDS_BUILD: Readonly<Record<string, string>> = {
-  'integration/takeover': 'tools/flagger/build.sh',
-  'integration/helm-chart': 'tools/helm/build.sh',
-};
-
-/** Whether the binary a build script makes is there yet. */
-function built(script: string): boolean {
-  const bin = execFileSync('bash', [join(root, script), '--print-bin'], { encoding: 'utf8' }).trim();
-  return existsSync(bin);
-}
+/** Files that need a binary `make test` compiles in the background (tools/gotools/build.sh). */
+const NEEDS_GO_TOOLS = ['integration/takeover', 'integration/helm-chart'];
 
 /**
  * The slowest first, so no lane is left running one of them alone at the end; but a file whose
@@ -84,9 +73,7 @@ function built(script: string): boolean {
  * while other files could run.
  */
 function slowestFirst(files: readonly string[]): string[] {
-  const waiting = Object.entries(NEEDS_BUILD)
-    .filter(([, script]) => !built(script))
-    .map(([name]) => name);
+  const waiting = goToolsBuilt() ? [] : NEEDS_GO_TOOLS;
   const rank = (f: string) => {
     if (waiting.some((name) => f.includes(name))) return SLOWEST.length + 1;
     const i = SLOWEST.findIndex((name) => f.includes(name));

@@ -6,11 +6,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 
-/** What the Go tool build scripts (tools/{controlplane,flagger,helm,kustomize}/build.sh) source. */
+/** What the Go tool build scripts (tools/controlplane/build.sh, tools/gotools/build.sh) source. */
 const LIB = fileURLToPath(new URL('../../tools/controlplane/go-build-lib.sh', import.meta.url));
-const K8S_VERSION = /^K8S_VERSION=(\S+)$/m.exec(
-  readFileSync(fileURLToPath(new URL('../../tools/controlplane/versions.env', import.meta.url)), 'utf8'),
-)?.[1];
+const VERSIONS = readFileSync(fileURLToPath(new URL('../../tools/controlplane/versions.env', import.meta.url)), 'utf8');
+const version = (name: string): string => new RegExp(`^${name}=(\\S+)$`, 'm').exec(VERSIONS)?.[1] ?? `no ${name}`;
+const [K8S_VERSION, K8S_STAGING_VERSION, ETCD_VERSION, KWOK_VERSION, FLAGGER_VERSION, HELM_VERSION] = [
+  'K8S_VERSION',
+  'K8S_STAGING_VERSION',
+  'ETCD_VERSION',
+  'KWOK_VERSION',
+  'FLAGGER_VERSION',
+  'HELM_VERSION',
+].map(version);
 
 const scratch = mkdtempSync(join(tmpdir(), 'serin-go-build-lib-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -202,33 +209,54 @@ describe("a build script's command line (front_matter)", () => {
   });
 });
 
-describe("module_from_controlplane, which starts a tool's Go module", () => {
+describe("enter_controlplane_module, the Go module of the cluster's binaries and of Flagger and Helm", () => {
   const cache = join(scratch, 'modules');
-  const env = { SERIN_CP_CACHE: cache, GOTOOLCHAIN: 'local', GOFLAGS: '-modcacherw' };
+  // A stand-in for the go command: it records each call, makes go.mod on `mod init`, answers `mod
+  // download` with a Kubernetes go.mod that has two staging modules, and takes a second on `get`.
+  const fakeGo = `
+mkdir -p "$SERIN_CP_CACHE"; fake_kmod="$SERIN_CP_CACHE/kubernetes.mod"
+printf 'replace (\\n\\tk8s.io/api => ./staging/src/k8s.io/api\\n\\tk8s.io/client-go => ./staging/src/k8s.io/client-go\\n)\\n' > "$fake_kmod"
+go() {
+  echo "go $*" >> "$SERIN_CP_CACHE/go-calls"
+  case "$1 $2" in
+    "mod init") printf 'module %s\\n' "$3" > go.mod ;;
+    "mod download") printf '{"GoMod": "%s"}\\n' "$fake_kmod" ;;
+    "get -tool") sleep 1 ;;
+  esac
+}
+go_tool controlplane controlplane`;
+  const env = { SERIN_CP_CACHE: cache };
+  const calls = () => readFileSync(join(cache, 'go-calls'), 'utf8').trim().split('\n');
 
-  test("starts from a copy of the control plane's go.mod and go.sum, renamed, when that build ran", () => {
-    const k8s = join(cache, 'src', `k8s-${K8S_VERSION}`);
-    mkdirSync(k8s, { recursive: true });
-    writeFileSync(join(k8s, 'go.mod'), 'module serin.local/k8sbins\n\ngo 1.26.0\n\nrequire k8s.io/api v0.36.3\n');
-    writeFileSync(join(k8s, 'go.sum'), 'k8s.io/api v0.36.3 h1:fake=\n');
-    const run = strictBash('module_from_controlplane tool-v1 serin.local/tool; pwd', env);
+  test('resolves a new module once, with the cluster, etcd, Flagger and Helm in it, then only enters it', () => {
+    const run = strictBash(`${fakeGo}\nenter_controlplane_module; pwd; enter_controlplane_module; pwd`, env);
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `${join(cache, 'src', 'tool-v1')}\n`, 'the script continues in the module folder');
-    const goMod = readFileSync(join(cache, 'src', 'tool-v1', 'go.mod'), 'utf8');
-    assert.match(goMod, /^module serin\.local\/tool\n/);
-    assert.match(goMod, /require k8s\.io\/api v0\.36\.3/);
-    assert.equal(readFileSync(join(cache, 'src', 'tool-v1', 'go.sum'), 'utf8'), 'k8s.io/api v0.36.3 h1:fake=\n');
+    const folder = join(
+      cache,
+      'src',
+      `k8s-${K8S_VERSION}.etcd-${ETCD_VERSION}.kwok-${KWOK_VERSION}.flagger-${FLAGGER_VERSION}.helm-${HELM_VERSION}`,
+    );
+    assert.equal(run.stdout, `${folder}\n${folder}\n`, 'the script continues in the module folder');
+    const made = calls();
+    assert.equal(made.filter((c) => c.startsWith('go get')).length, 1, 'resolved once, not on the second call');
+    assert.ok(made.includes(`go mod edit -replace=k8s.io/api=k8s.io/api@${K8S_STAGING_VERSION}`), made.join('\n'));
+    assert.ok(made.includes(`go mod edit -replace=k8s.io/client-go=k8s.io/client-go@${K8S_STAGING_VERSION}`));
+    const get = made.find((c) => c.startsWith('go get')) ?? '';
+    for (const wanted of [
+      `k8s.io/kubernetes/cmd/kube-apiserver@${K8S_VERSION}`,
+      `sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}`,
+      `go.etcd.io/etcd/server/v3@${ETCD_VERSION}`,
+      `github.com/fluxcd/flagger/cmd/flagger@${FLAGGER_VERSION}`,
+      `helm.sh/helm/v4/cmd/helm@${HELM_VERSION}`,
+    ]) {
+      assert.ok(get.includes(wanted), `${wanted} in: ${get}`);
+    }
   });
 
-  test('keeps a module it made before, and starts an empty one when there is no control plane build', () => {
-    const kept = strictBash('module_from_controlplane tool-v1 serin.local/other', env);
-    assert.equal(kept.status, 0, kept.stderr);
-    assert.match(readFileSync(join(cache, 'src', 'tool-v1', 'go.mod'), 'utf8'), /^module serin\.local\/tool\n/);
-    rmSync(join(cache, 'src', `k8s-${K8S_VERSION}`), { recursive: true });
-    const fresh = strictBash('module_from_controlplane lone-v1 serin.local/lone', env);
-    assert.equal(fresh.status, 0, fresh.stderr);
-    const goMod = readFileSync(join(cache, 'src', 'lone-v1', 'go.mod'), 'utf8');
-    assert.match(goMod, /^module serin\.local\/lone\n/);
-    assert.doesNotMatch(goMod, /require/);
+  test('two builds starting at once on a fresh cache resolve it once: the second waits for the first', () => {
+    rmSync(cache, { recursive: true, force: true });
+    const run = strictBash(`${fakeGo}\n(enter_controlplane_module) & (enter_controlplane_module) & wait`, env);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(calls().filter((c) => c.startsWith('go get')).length, 1, calls().join('\n'));
   });
 });

@@ -1,10 +1,9 @@
 /**
- * Helm 4 and kustomize, built from their Go modules by tools/helm/build.sh and
- * tools/kustomize/build.sh, for the chart and plain-manifest tests: run them, read what they render,
- * and offer every object to the API server in a server-side dry run.
+ * Helm 4 and kustomize, built from their Go modules by tools/gotools/build.sh, for the chart and
+ * plain-manifest tests: run them, read what they render, and offer every object to the API server in
+ * a server-side dry run.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -18,46 +17,14 @@ import type { KubeObject } from '../../src/kube/objects.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { formatFlagIssues, parseOperatorFlags, type OperatorSettings } from '../../src/operator/settings.js';
 import { providerRegistry } from '../../src/routers/providers.js';
+import { goToolBinary } from './gotools.js';
 
 const execFileAsync = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-/**
- * The binary `tools/<tool>/build.sh` builds. `make test` may have started that build in the
- * background (`--background`): this waits for it; with no build running it builds here. A failed
- * build fails with the end of its log.
- */
+/** A Go tool's binary (tools/gotools/build.sh), waiting for `make test`'s background build. */
 export async function toolBinary(t: TestContext, tool: 'helm' | 'kustomize'): Promise<string> {
-  const script = join(ROOT, 'tools', tool, 'build.sh');
-  const bin = execFileSync('bash', [script, '--print-bin'], { encoding: 'utf8' }).trim();
-  const dir = dirname(dirname(bin));
-  const complete = () => existsSync(join(dir, '.complete')) && existsSync(bin);
-  if (complete()) return bin;
-  const pidFile = join(dir, 'build.pid');
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-  const running = () => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${tool}/build.sh`);
-    } catch {
-      return false;
-    }
-  };
-  if (!Number.isInteger(pid) || !running()) {
-    t.diagnostic(`building ${tool} (tools/${tool}/build.sh)`);
-    await execFileAsync('bash', [script], { maxBuffer: 64 * 1024 * 1024 });
-    return bin;
-  }
-  const started = Date.now();
-  while (!complete()) {
-    if (!running() && !complete()) {
-      const log = readFileSync(join(dir, 'build.log'), 'utf8').split('\n').slice(-30).join('\n');
-      throw new Error(`the background ${tool} build failed; end of ${join(dir, 'build.log')}:\n${log}`);
-    }
-    if (Date.now() - started > 20 * 60_000) throw new Error(`the background ${tool} build took over 20 minutes`);
-    await new Promise((done) => setTimeout(done, 2_000));
-  }
-  t.diagnostic(`waited ${Math.round((Date.now() - started) / 1000)} s for the background ${tool} build`);
-  return bin;
+  return goToolBinary(tool, (line) => t.diagnostic(line));
 }
 
 /** What a command printed, and how it ended. */
@@ -155,7 +122,7 @@ export async function ensureNamespace(kc: KubeConfig, name: string): Promise<voi
 }
 
 /**
- * Installs the Prometheus Operator's ServiceMonitor and PodMonitor CRDs that tools/helm/build.sh
+ * Installs the Prometheus Operator's ServiceMonitor and PodMonitor CRDs that tools/gotools/build.sh
  * took from that project's Go module, so the chart's optional monitors can be checked for real.
  */
 export async function installMonitoringCrds(kc: KubeConfig, helm: Helm): Promise<void> {

@@ -1,6 +1,6 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
-# What the scripts that compile Go binaries from the Go module proxy share: tools/controlplane/build.sh,
-# tools/flagger/build.sh, tools/helm/build.sh and tools/kustomize/build.sh. Each sources this file
+# What the scripts that compile Go binaries from the Go module proxy share: tools/controlplane/build.sh
+# and tools/gotools/build.sh (Go Flagger, Helm, kustomize for the tests). Each sources this file
 # after `set -euo pipefail` (it loads versions.env beside it) and then says only what is its own:
 #
 #   go_tool NAME FOLDER [OUT]   names the build: log prefix [NAME …], cache folder $cache_root/FOLDER
@@ -8,7 +8,8 @@
 #   front_matter FLAG WHAT ARGS the command line: FLAG (--print-bin / --print-dir) prints $out
 #                               only; a finished build prints $out; --background starts the build
 #                               detached and returns (build.log and build.pid in $dir)
-#   new_module / module_from_controlplane FOLDER MODULE   enter a module folder under $cache_root/src
+#   new_module FOLDER MODULE    enter a module folder under $cache_root/src
+#   enter_controlplane_module   enter the module of the cluster's binaries (and Flagger's, Helm's)
 #   build_tool PACKAGE VERSION LDFLAGS   resolve and compile one command into $out
 #   finish [NOTE]               stamp $dir/.complete, print $out
 #   step, quiet, with_heartbeat, moddir, first_line (below)
@@ -100,18 +101,42 @@ new_module() {
   [ -f go.mod ] || go mod init "$2" >/dev/null 2>&1
 }
 
-# module_from_controlplane FOLDER MODULE: as new_module, but a new module starts as a copy of the
-# control plane's go.mod and go.sum when that build ran first. The Kubernetes libraries a tool
-# shares with kube-apiserver then resolve to the same versions, so their compiled packages come
-# from Go's build cache instead of being compiled again.
-module_from_controlplane() {
-  local k8s="$cache_root/src/k8s-$K8S_VERSION"
-  if [ ! -f "$cache_root/src/$1/go.mod" ] && [ -f "$k8s/go.mod" ] && [ -f "$k8s/go.sum" ]; then
-    mkdir -p "$cache_root/src/$1"
-    cp "$k8s/go.mod" "$k8s/go.sum" "$cache_root/src/$1/"
-    (cd "$cache_root/src/$1" && go mod edit -module="$2")
+# The Go module the cluster's binaries are compiled in (tools/controlplane/build.sh), under
+# $cache_root/src, named by every version it resolves.
+controlplane_module="k8s-$K8S_VERSION.etcd-$ETCD_VERSION.kwok-$KWOK_VERSION.flagger-$FLAGGER_VERSION.helm-$HELM_VERSION"
+
+# enter_controlplane_module: enters that module, resolving it first when it is new. It holds the
+# cluster's binaries (kube-apiserver, kube-controller-manager, kube-scheduler, kwok: 817 of its 974
+# packages are client-go, apimachinery and api; etcd: its client and API packages are
+# kube-apiserver's) and also Go Flagger and Helm, which tools/gotools/build.sh compiles here later:
+# resolved together, the ~1,800 library packages they share with the cluster (client-go, x/net,
+# grpc…) get one version each and are compiled once, not three times. Flagger's and Helm's
+# requirements only raise patch and minor versions of libraries under the cluster (x/net, grpc,
+# etcd's client, otel); kustomize, which would raise kube-openapi, keeps a module of its own.
+enter_controlplane_module() {
+  new_module "$controlplane_module" serin.local/k8sbins
+  local lock kmod m
+  # Both scripts may start on a fresh cache at once: one resolves, the other waits for it.
+  exec {lock}>.resolve.lock
+  flock "$lock"
+  if [ -f .resolved ]; then
+    exec {lock}>&-
+    return 0
   fi
-  new_module "$1" "$2"
+  step "kubernetes $K8S_VERSION, kwok $KWOK_VERSION, etcd $ETCD_VERSION, Flagger $FLAGGER_VERSION, Helm $HELM_VERSION: resolving modules (staging $K8S_STAGING_VERSION)"
+  go mod edit -go=1.26.0
+  kmod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  # shellcheck disable=SC2013 # one module path a line, no spaces
+  for m in $(sed -n 's#^[[:space:]]*k8s.io/\([^ ]*\) => ./staging/src/k8s.io/.*#\1#p' "$kmod"); do
+    go mod edit -replace="k8s.io/$m=k8s.io/$m@$K8S_STAGING_VERSION"
+  done
+  quiet go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-scheduler@$K8S_VERSION" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" \
+    "go.etcd.io/etcd/server/v3@$ETCD_VERSION" \
+    "github.com/fluxcd/flagger/cmd/flagger@$FLAGGER_VERSION" "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+  touch .resolved
+  exec {lock}>&-
 }
 
 # build_tool PACKAGE VERSION LDFLAGS: adds PACKAGE@VERSION to the current module as a tool and
