@@ -7,12 +7,13 @@ NPM_STAMP := node_modules/.package-lock.json
 # which puts the pinned Node first on PATH.
 WITH_NODE := tools/node/with-node.sh
 
-.PHONY: help demo test test-prepare test-unit bench lint typecheck crds controlplane system-deps node-deps node build image dev-cluster-up dev-cluster-down
+.PHONY: help demo test test-prepare test-unit bench bench-scale lint typecheck crds controlplane system-deps node-deps node build image dev-cluster-up dev-cluster-down
 
 help:
 	@echo "make demo    - play the seed's release scenarios on the embedded simulator (no cluster)"
 	@echo "make test    - install everything (control plane included) and run every test"
 	@echo "make bench   - run bench/ and print 'BENCH <name> <value> <unit>' lines"
+	@echo "make bench-scale - Serin and Go Flagger side by side at 1,000 and 5,000 canaries (hours)"
 	@echo "make build   - compile dist/ (what the npm package runs); npm pack builds it too"
 	@echo "make image   - build the container image as an OCI archive, without a daemon (docs/image.md)"
 
@@ -69,6 +70,12 @@ test-prepare: system-deps node $(NPM_STAMP) controlplane typecheck lint
 
 bench: system-deps node $(NPM_STAMP) controlplane
 	@$(WITH_NODE) npx tsx bench/run.ts
+
+# Serin and Go Flagger side by side at 1,000 and 5,000 canaries (bench/scale/run.ts): about an hour
+# per size, so not part of `make bench`. SCALE_SIZES, SCALE_OPERATORS and SCALE_MINUTES narrow it.
+bench-scale: system-deps node $(NPM_STAMP) controlplane
+	@tools/gotools/build.sh >/dev/null
+	@$(WITH_NODE) npx tsx bench/scale/run.ts
 
 dev-cluster-up: $(NPM_STAMP) node controlplane
 	@$(WITH_NODE) npx tsx src/bin/serin.ts dev-cluster up

@@ -100,6 +100,8 @@ export async function benchOperator(): Promise<Figure[]> {
         includeLabelPrefixes: [],
         configTracking: true,
         concurrency: 4,
+        maxConcurrentAnalyses: 4,
+        maxConcurrentQueries: 8,
       },
       log,
     );

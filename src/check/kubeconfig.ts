@@ -4,7 +4,6 @@
  * http://localhost:8080 when it finds nothing, a missing kubeconfig is a usage error that says so.
  */
 import type { KubeConfig as KubeConfigType } from '@kubernetes/client-node';
-import { KubeConfig } from '@kubernetes/client-node';
 import { CheckUsageError } from './inputs.js';
 
 /** A loaded kubeconfig, its current context and that context's namespace. */
@@ -16,7 +15,8 @@ export interface LoadedKubeConfig {
 }
 
 /** Loads the kubeconfig; throws {@link CheckUsageError} when there is none or it is unusable. */
-export function loadKubeConfig(path: string | undefined): LoadedKubeConfig {
+export async function loadKubeConfig(path: string | undefined): Promise<LoadedKubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
     if (path) kc.loadFromFile(path);

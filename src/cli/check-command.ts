@@ -66,7 +66,7 @@ export function checkCommand(io: CliOutput, exit: CheckExit = PROCESS_EXIT): Com
     .action(async (flags: CheckFlags) => {
       try {
         const texts = await readInputFiles(flags.filename);
-        const { kc, context, namespace } = loadKubeConfig(flags.kubeconfig);
+        const { kc, context, namespace } = await loadKubeConfig(flags.kubeconfig);
         const inputs = parseCheckInputs(texts, {
           flag: flags.namespace,
           fallback: namespace || 'default',

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { KubeConfig } from '@kubernetes/client-node';
 import { COMMAND_ANNOTATION, PAUSED_ANNOTATION, type Canary, type CanaryCommand, type Phase } from '../api/index.js';
 import { commandRefusal } from '../engine/index.js';
 import { positiveDurationMs } from '../lib/duration.js';
@@ -12,7 +11,8 @@ interface Target {
   readonly path: string;
 }
 
-function target(name: string, flags: { kubeconfig?: string; namespace?: string }): Target {
+async function target(name: string, flags: { kubeconfig?: string; namespace?: string }): Promise<Target> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
   else kc.loadFromDefault();
@@ -73,7 +73,7 @@ function control(
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('-n, --namespace <name>', "the Canary's namespace (default: the context's, else default)")
     .action(async (canary: string, flags: { kubeconfig?: string; namespace?: string }) =>
-      run(target(canary, flags), canary, io),
+      run(await target(canary, flags), canary, io),
     );
 }
 
@@ -148,7 +148,7 @@ export function releaseCommands(io: CliOutput): Command[] {
           const timeoutMs = positiveDurationMs(flags.timeout);
           if (timeoutMs === undefined)
             throw new Error(`--timeout ${flags.timeout}: expected a duration such as 30s or 2m`);
-          await request(target(canary, flags), canary, command, flags.wait ? timeoutMs : 0, io);
+          await request(await target(canary, flags), canary, command, flags.wait ? timeoutMs : 0, io);
         },
       ),
   );

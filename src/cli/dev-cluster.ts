@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ensureControlPlane } from '../devcluster/binaries.js';
 import { readLocalCluster, runningComponents, startLocalCluster, stopLocalCluster } from '../devcluster/cluster.js';
 import { installCrds } from '../devcluster/install-crds.js';
@@ -32,6 +31,7 @@ export function devClusterCommand(env: CliEnvironment, io: CliOutput): Command {
       }
       const files = await ensureControlPlane({ build: true, onProgress: io.err });
       const cluster = await startLocalCluster({ stateDir: env.devClusterDir, files, onProgress: io.err });
+      const { KubeConfig } = await import('@kubernetes/client-node');
       const kc = new KubeConfig();
       kc.loadFromFile(cluster.kubeconfig);
       const crds = await installCrds(kc, files);

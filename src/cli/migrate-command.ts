@@ -94,9 +94,9 @@ function appMeshToGatewayApiCommand(io: CliOutput): Command {
     });
 }
 
-function rest(flags: MigrateFlags): { readonly rest: KubeRest; readonly namespace: string } {
+async function rest(flags: MigrateFlags): Promise<{ readonly rest: KubeRest; readonly namespace: string }> {
   try {
-    const loaded = loadKubeConfig(flags.kubeconfig);
+    const loaded = await loadKubeConfig(flags.kubeconfig);
     return { rest: new KubeRest(loaded.kc), namespace: flags.namespace ?? loaded.namespace ?? 'default' };
   } catch (err) {
     throw err instanceof CheckUsageError ? new UsageError(`${NAME}: ${err.message}`) : err;
@@ -105,7 +105,7 @@ function rest(flags: MigrateFlags): { readonly rest: KubeRest; readonly namespac
 
 async function readInputs(flags: MigrateFlags) {
   if (flags.fromCluster) {
-    const { rest: client } = rest(flags);
+    const { rest: client } = await rest(flags);
     const docs = await clusterCanaries(client, flags.namespace).catch((err: unknown) => {
       throw new UsageError(
         `${NAME}: cannot read the cluster's Canaries: ${err instanceof Error ? err.message : String(err)} (is the kubeconfig right, and are the CRDs installed?)`,
@@ -121,7 +121,7 @@ async function readInputs(flags: MigrateFlags) {
 
 /** `--apply`: writes each migrated Canary; one line each on stderr; false when one was not applied. */
 async function applyAll(reports: readonly MigrationReport[], flags: MigrateFlags, io: CliOutput): Promise<boolean> {
-  const { rest: client, namespace } = rest(flags);
+  const { rest: client, namespace } = await rest(flags);
   let all = true;
   for (const report of reports) {
     if (!report.migration.migrated) continue;

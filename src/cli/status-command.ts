@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Canary } from '../api/index.js';
 import { CANARY_GVK } from '../controller/controller.js';
 import { ApiCluster } from '../kube/api-cluster.js';
@@ -17,6 +16,8 @@ export function statusCommand(io: CliOutput, write: (text: string) => void): Com
     .option('-n, --namespace <name>', 'only this namespace (default: all)')
     .option('-w, --watch', 'keep watching and redraw in place')
     .action(async (name: string | undefined, flags: { kubeconfig?: string; namespace?: string; watch?: boolean }) => {
+      // Loaded here, not at the top: the operator's process never needs it (src/kube/kube-access.ts).
+      const { KubeConfig } = await import('@kubernetes/client-node');
       const kc = new KubeConfig();
       if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
       else kc.loadFromDefault();

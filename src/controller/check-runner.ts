@@ -4,6 +4,7 @@ import { metricSourceOf } from '../engine/index.js';
 import { callWebhook, hooksOfType, payloadFor } from '../hooks/webhook.js';
 import type { MetricsAnalyzer } from '../metrics/port.js';
 import type { ProviderRegistry } from '../routers/registry.js';
+import type { Semaphore } from '../lib/semaphore.js';
 
 /** Calls one webhook: over HTTP in the operator, from the scenario in `serin simulate`. */
 export type WebhookCaller = (
@@ -22,6 +23,8 @@ export class CheckRunner {
       readonly providers: ProviderRegistry;
       /** Default: an HTTP POST (`callWebhook`). */
       readonly callWebhook?: WebhookCaller;
+      /** Bounds on analyses and metric queries running at once (the operator's flags); none by default. */
+      readonly limits?: { readonly analyses?: Semaphore; readonly queries?: Semaphore };
     },
   ) {}
 
@@ -62,6 +65,11 @@ export class CheckRunner {
 
   /** Rollout hooks, then every metric, stopping after the first failure. */
   async analysis(canary: Canary, signal?: AbortSignal): Promise<CheckOutcome[]> {
+    const slots = this.deps.limits?.analyses;
+    return slots ? slots.run(() => this.analyze(canary, signal)) : this.analyze(canary, signal);
+  }
+
+  private async analyze(canary: Canary, signal?: AbortSignal): Promise<CheckOutcome[]> {
     const outcomes = await this.hooks(canary, 'rollout', 'Progressing', signal);
     if (outcomes.some((o) => !o.ok)) return outcomes;
     const passes = metricPasses(canary.spec.analysis?.metrics ?? []);
@@ -72,7 +80,9 @@ export class CheckRunner {
         metricsProvider: this.deps.providers.resolve(canary).name,
         source,
       };
-      const measured = await this.deps.metrics.measure(canary, metric, signal, source);
+      const measure = () => this.deps.metrics.measure(canary, metric, signal, source);
+      const queries = this.deps.limits?.queries;
+      const measured = await (queries ? queries.run(measure) : measure());
       const outcome: CheckOutcome = {
         ...this.deps.judge(metric, measured, context),
         kind: 'metric',

@@ -196,9 +196,10 @@ export class CanaryController {
     const canary = this.canaryByKey(key);
     if (!canary) return;
     const intervalMs = this.options.intervalMs(canary);
+    // Ticks (and the first pass at start) are routine: a change seen on a watch goes first.
     const handle = this.deps.clock.setTimer(() => {
       this.dueTicks.add(key);
-      this.queue.add(key);
+      this.queue.add(key, 'routine');
     }, delayMs);
     this.timers.set(key, { intervalMs, handle });
   }

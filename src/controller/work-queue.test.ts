@@ -81,3 +81,44 @@ test('a failing key comes back after a backoff that doubles', async () => {
   assert.equal(attempts, 3);
   assert.deepEqual(delays, [100, 200]);
 });
+
+test('urgent keys go before routine ones, and a routine key added as urgent moves up', async () => {
+  const gate = deferred();
+  const runs: string[] = [];
+  const queue = new WorkQueue(
+    async (key) => {
+      runs.push(key);
+      if (key === 'first') await gate.promise;
+    },
+    () => assert.fail('no errors expected'),
+    { concurrency: 1 },
+  );
+  queue.add('first', 'routine'); // takes the only worker
+  for (const key of ['tick-1', 'tick-2', 'tick-3']) queue.add(key, 'routine');
+  queue.add('new-revision'); // urgent by default: a change seen on a watch
+  queue.add('tick-3', 'urgent'); // its primary became ready: moves ahead of the other ticks
+  queue.add('tick-3', 'routine'); // its tick again: stays where it is
+  gate.release();
+  await queue.idle();
+  assert.deepEqual(runs, ['first', 'new-revision', 'tick-3', 'tick-1', 'tick-2']);
+});
+
+test('a key added while in flight runs again in the most urgent lane it was added to', async () => {
+  const gate = deferred();
+  const runs: string[] = [];
+  const queue = new WorkQueue(
+    async (key) => {
+      runs.push(key);
+      if (runs.length === 1) await gate.promise;
+    },
+    () => assert.fail('no errors expected'),
+    { concurrency: 1 },
+  );
+  queue.add('a', 'routine');
+  queue.add('b', 'routine');
+  queue.add('a', 'urgent'); // in flight: runs again, urgent
+  queue.add('a', 'routine'); // does not lower it
+  gate.release();
+  await queue.idle();
+  assert.deepEqual(runs, ['a', 'a', 'b']);
+});

@@ -2,6 +2,13 @@
  * A keyed work queue: a key is processed by at most one worker at a time; adding a key that is
  * queued is a no-op, adding one that is in flight queues it again after it finishes (so no change
  * is lost and no two reconciles of one canary overlap). Failed keys come back after a backoff.
+ *
+ * Two lanes, each first in, first out: `urgent` (a change seen on a watch: a new revision, a
+ * primary that became ready, a person's command) goes before `routine` (analysis ticks, the first
+ * pass over every canary at start). With thousands of canaries queued at start, the canary whose
+ * primary just became ready finishes initializing at once instead of after every other canary's
+ * first pass; and a new revision is noticed while a backlog of ticks is worked off. A routine key
+ * added as urgent moves to the urgent lane.
  */
 import { systemClock } from './clock.js';
 
@@ -16,11 +23,16 @@ export interface WorkQueueOptions {
 
 export type Worker = (key: string) => Promise<void>;
 
+/** Which lane a key joins: `urgent` is served first. */
+export type Lane = 'urgent' | 'routine';
+
 export class WorkQueue {
-  private readonly queued: string[] = [];
-  private readonly queuedSet = new Set<string>();
+  /** Sets keep insertion order and delete in O(1): each is a first-in, first-out lane. */
+  private readonly urgent = new Set<string>();
+  private readonly routine = new Set<string>();
   private readonly inFlight = new Set<string>();
-  private readonly again = new Set<string>();
+  /** Keys added while in flight, by the most urgent lane they were added to. */
+  private readonly again = new Map<string, Lane>();
   private readonly failures = new Map<string, number>();
   private readonly retryTimers = new Map<string, { cancel(): void }>();
   private idleWaiters: (() => void)[] = [];
@@ -32,15 +44,19 @@ export class WorkQueue {
     private readonly options: WorkQueueOptions = {},
   ) {}
 
-  add(key: string): void {
+  add(key: string, lane: Lane = 'urgent'): void {
     if (this.stopped) return;
     if (this.inFlight.has(key)) {
-      this.again.add(key);
+      if (this.again.get(key) !== 'urgent') this.again.set(key, lane);
       return;
     }
-    if (this.queuedSet.has(key)) return;
-    this.queuedSet.add(key);
-    this.queued.push(key);
+    if (this.urgent.has(key)) return;
+    if (lane === 'urgent') {
+      this.routine.delete(key);
+      this.urgent.add(key);
+    } else if (!this.routine.has(key)) {
+      this.routine.add(key);
+    }
     this.pump();
   }
 
@@ -59,28 +75,34 @@ export class WorkQueue {
 
   /** Resolves when nothing is queued or in flight (retries pending on timers do not count). */
   idle(): Promise<void> {
-    if (this.queued.length === 0 && this.inFlight.size === 0) return Promise.resolve();
+    if (this.waiting === 0 && this.inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   get depth(): number {
-    return this.queued.length + this.inFlight.size;
+    return this.waiting + this.inFlight.size;
   }
 
   /** Keys waiting for a worker (not those in flight, nor failed ones waiting out their backoff). */
   get waiting(): number {
-    return this.queued.length;
+    return this.urgent.size + this.routine.size;
+  }
+
+  private next(): string | undefined {
+    const lane = this.urgent.size > 0 ? this.urgent : this.routine;
+    const key = lane.values().next().value;
+    if (key !== undefined) lane.delete(key);
+    return key;
   }
 
   private pump(): void {
     const concurrency = this.options.concurrency ?? 4;
-    while (!this.stopped && this.inFlight.size < concurrency && this.queued.length > 0) {
-      const key = this.queued.shift()!;
-      this.queuedSet.delete(key);
+    while (!this.stopped && this.inFlight.size < concurrency && this.waiting > 0) {
+      const key = this.next()!;
       this.inFlight.add(key);
       void this.process(key);
     }
-    if (this.queued.length === 0 && this.inFlight.size === 0) {
+    if (this.waiting === 0 && this.inFlight.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
@@ -96,7 +118,9 @@ export class WorkQueue {
       this.scheduleRetry(key);
     } finally {
       this.inFlight.delete(key);
-      if (this.again.delete(key)) this.add(key);
+      const lane = this.again.get(key);
+      this.again.delete(key);
+      if (lane) this.add(key, lane);
       this.pump();
     }
   }
@@ -112,7 +136,7 @@ export class WorkQueue {
       key,
       setTimer(() => {
         this.retryTimers.delete(key);
-        this.add(key);
+        this.add(key, 'routine');
       }, delay),
     );
   }

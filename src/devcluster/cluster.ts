@@ -33,6 +33,10 @@ export interface StartOptions {
   readonly onProgress: (line: string) => void;
   /** Deadline for each component to become ready. Default 90 s (a cold apiserver on 2 cores). */
   readonly componentTimeoutMs?: number;
+  /** More kube-apiserver flags, after the ones it always gets (bench/scale adds an audit log). */
+  readonly apiserverExtraArgs?: readonly string[];
+  /** Pods the fake node takes. Default 250 (bench/scale runs thousands). */
+  readonly nodePods?: number;
 }
 
 /** The name of the fake node kwok manages. */
@@ -68,7 +72,7 @@ async function loadTls(pki: Pki): Promise<ClientTls> {
   };
 }
 
-function nodeManifest(): string {
+function nodeManifest(pods: number): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Node',
@@ -82,11 +86,12 @@ function nodeManifest(): string {
         type: 'kwok',
       },
     },
-    spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] },
+    // kwok gives each pod an address from here: room for 65,000.
+    spec: { podCIDR: '10.244.0.0/16', podCIDRs: ['10.244.0.0/16'] },
     status: {
       addresses: [{ type: 'InternalIP', address: '192.0.2.10' }],
-      allocatable: { cpu: '32', memory: '256Gi', pods: '250' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '250' },
+      allocatable: { cpu: '32', memory: '256Gi', pods: String(pods) },
+      capacity: { cpu: '32', memory: '256Gi', pods: String(pods) },
       nodeInfo: { architecture: 'amd64', operatingSystem: 'linux' },
     },
   });
@@ -104,6 +109,8 @@ interface Launch {
   readonly apiserverUrl: string;
   readonly timeoutMs: number;
   readonly onProgress: (line: string) => void;
+  readonly apiserverExtraArgs: readonly string[];
+  readonly nodePods: number;
   /** Components in start order: saved in cluster.json, stopped in reverse if start-up fails. */
   readonly processes: ComponentProcess[];
 }
@@ -134,7 +141,12 @@ async function prepareLaunch(options: StartOptions): Promise<Launch> {
   const kubeconfig = join(stateDir, 'kubeconfig');
   await writeFile(kubeconfig, await renderKubeconfig(pki, ports.apiserver), { mode: 0o600 });
   const apiserverUrl = `https://127.0.0.1:${ports.apiserver}`;
-  return { stateDir, logs, files, ports, pki, tls, kubeconfig, apiserverUrl, timeoutMs, onProgress, processes: [] };
+  const apiserverExtraArgs = options.apiserverExtraArgs ?? [];
+  const nodePods = options.nodePods ?? 250;
+  return {
+    ...{ stateDir, logs, files, ports, pki, tls, kubeconfig, apiserverUrl, timeoutMs, onProgress },
+    ...{ apiserverExtraArgs, nodePods, processes: [] },
+  };
 }
 
 /** Starts one component with its log in the logs folder and records it for saving and clean-up. */
@@ -174,7 +186,7 @@ async function startEtcd(launch: Launch): Promise<void> {
 
 async function startApiserver(launch: Launch): Promise<void> {
   launch.onProgress(`[cluster] starting kube-apiserver on ${launch.apiserverUrl}`);
-  const args = apiserverArgs(launch.ports, launch.pki);
+  const args = [...apiserverArgs(launch.ports, launch.pki), ...launch.apiserverExtraArgs];
   const proc = startComponent(launch, 'kube-apiserver', launch.files.bin.kubeApiserver, args);
   await waitFor(proc, apiAnswers200(launch, '/readyz'), launch.timeoutMs);
   // /readyz can pass before the system-namespaces controller has created `default`, where clients first write.
@@ -227,7 +239,7 @@ async function nodeIsReady(launch: Launch): Promise<boolean> {
 /** Creates the fake node; `kwok` is what makes it Ready, so its death ends the wait early. */
 async function createReadyNode(launch: Launch, kwok: ComponentProcess): Promise<void> {
   launch.onProgress(`[cluster] creating node ${NODE_NAME} and waiting for it to be Ready`);
-  const created = await api(launch, '/api/v1/nodes', { method: 'POST', body: nodeManifest() });
+  const created = await api(launch, '/api/v1/nodes', { method: 'POST', body: nodeManifest(launch.nodePods) });
   if (created.status !== 201) throw new Error(`creating node ${NODE_NAME}: HTTP ${created.status} ${created.body}`);
   await waitFor(kwok, () => nodeIsReady(launch), launch.timeoutMs);
 }

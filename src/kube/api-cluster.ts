@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   KubeErrorReason,
   KubeWriteError,
@@ -8,6 +7,8 @@ import {
   type WriteOptions,
 } from './cluster.js';
 import { Informer, type InformerHealth } from './informer.js';
+import type { KubeAccess } from './kube-access.js';
+import { withoutManagedFields } from './managed-fields.js';
 import { describeRef, gvkKey, refOf, type Gvk, type KubeObject, type ObjectRef } from './objects.js';
 import { KubeRest, type ApiRequestRecord } from './rest.js';
 
@@ -37,7 +38,7 @@ export class ApiCluster implements Cluster {
   private readonly handlers = new Map<string, Set<(event: WatchEvent) => void>>();
 
   constructor(
-    kc: KubeConfig,
+    kc: KubeAccess,
     private readonly options: ApiClusterOptions,
   ) {
     this.rest = new KubeRest(kc, options.onApiRequest);
@@ -104,13 +105,13 @@ export class ApiCluster implements Cluster {
   async update<T extends KubeObject>(obj: T, options: WriteOptions = {}): Promise<T> {
     const ref = refOf(obj);
     const path = await this.rest.resourcePath(obj.apiVersion, obj.kind, ref.namespace, ref.name);
-    return this.write<T>(ref, path, 'PUT', obj, options);
+    return this.write<T>(ref, path, 'PUT', withoutManagedFields(obj), options);
   }
 
   async updateStatus<T extends KubeObject>(obj: T, options: WriteOptions = {}): Promise<T> {
     const ref = refOf(obj);
     const path = await this.rest.resourcePath(obj.apiVersion, obj.kind, ref.namespace, ref.name);
-    return this.write<T>(ref, `${path}/status`, 'PUT', obj, options);
+    return this.write<T>(ref, `${path}/status`, 'PUT', withoutManagedFields(obj), options);
   }
 
   async patch<T extends KubeObject = KubeObject>(

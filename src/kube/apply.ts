@@ -1,5 +1,5 @@
 import { asStored } from './as-stored.js';
-import { ApiextensionsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { KubeRest } from './rest.js';
 import { readYamlDocuments } from './yaml-documents.js';
 
@@ -78,6 +78,7 @@ export async function waitForCrdsEstablished(
   names: readonly string[],
   timeoutMs = 30_000,
 ): Promise<void> {
+  const { ApiextensionsV1Api } = await import('@kubernetes/client-node');
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {

@@ -1,5 +1,7 @@
 import type { WatchEvent } from './cluster.js';
 import { objectKey, type KubeObject } from './objects.js';
+import { compactManagedFields } from './managed-fields.js';
+import { ObjectStore } from './object-store.js';
 import { KubeApiError, type KubeRest } from './rest.js';
 
 /** Health of one watch, for logs, metrics and readiness. */
@@ -38,10 +40,11 @@ interface WatchLine {
  * delivered as events, so subscribers never miss a change. Between a failed watch and the next good
  * list or watch the cache is reported unsynced (`status().synced`), and a good list resets the
  * backoff: after an outage the cache is current again as soon as the API server answers, not after
- * the backoff the outage built up.
+ * the backoff the outage built up. Cached objects keep only a compact form of their managedFields
+ * (src/kube/managed-fields.ts).
  */
 export class Informer {
-  private readonly store = new Map<string, KubeObject>();
+  private readonly store = new ObjectStore();
   private resourceVersion = '';
   private readonly abort = new AbortController();
   private health: InformerHealth = { synced: false, restarts: 0 };
@@ -71,8 +74,7 @@ export class Informer {
   }
 
   list(namespace?: string): KubeObject[] {
-    const all = [...this.store.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
-    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    return this.store.list(namespace);
   }
 
   /**
@@ -82,9 +84,10 @@ export class Informer {
    * Subscribers are not called: the watch event for the same write follows and is delivered then.
    */
   remember(obj: KubeObject): void {
+    compactManagedFields(obj);
     const key = objectKey(obj.metadata.namespace, obj.metadata.name ?? '');
     const cached = this.store.get(key);
-    if (!cached || isNewer(obj.metadata.resourceVersion, cached.metadata.resourceVersion)) this.store.set(key, obj);
+    if (!cached || isNewer(obj.metadata.resourceVersion, cached.metadata.resourceVersion)) this.store.set(obj);
   }
 
   status(): InformerHealth {
@@ -150,10 +153,10 @@ export class Informer {
     const fresh = new Map<string, KubeObject>();
     for (const item of list.items) {
       // Items of a list carry no apiVersion/kind; put them back so cached objects are complete.
-      const obj = { ...item, apiVersion, kind };
+      const obj = compactManagedFields({ ...item, apiVersion, kind });
       fresh.set(objectKey(obj.metadata.namespace, obj.metadata.name ?? ''), obj);
     }
-    for (const [key, old] of this.store) {
+    for (const [key, old] of [...this.store.entries()]) {
       if (!fresh.has(key)) {
         this.store.delete(key);
         this.options.onEvent({ type: 'deleted', object: old, old });
@@ -161,7 +164,7 @@ export class Informer {
     }
     for (const [key, obj] of fresh) {
       const old = this.store.get(key);
-      this.store.set(key, obj);
+      this.store.set(obj);
       if (!old) this.options.onEvent({ type: 'added', object: obj });
       else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
         this.options.onEvent({ type: 'modified', object: obj, old });
@@ -180,7 +183,7 @@ export class Informer {
     }
     this.resourceVersion = line.object.metadata.resourceVersion ?? this.resourceVersion;
     if (line.type === 'BOOKMARK') return;
-    const obj = line.object;
+    const obj = compactManagedFields(line.object);
     const key = objectKey(obj.metadata.namespace, obj.metadata.name ?? '');
     const old = this.store.get(key);
     if (line.type === 'DELETED') {
@@ -188,7 +191,7 @@ export class Informer {
       this.options.onEvent({ type: 'deleted', object: obj, old });
     } else {
       // A version remembered from our own later write stays; the event is still delivered.
-      if (!old || !isNewer(old.metadata.resourceVersion, obj.metadata.resourceVersion)) this.store.set(key, obj);
+      if (!old || !isNewer(old.metadata.resourceVersion, obj.metadata.resourceVersion)) this.store.set(obj);
       const type = line.type === 'ADDED' ? 'added' : 'modified';
       this.options.onEvent({ type, object: obj, old: type === 'added' ? undefined : old });
     }

@@ -1,5 +1,5 @@
 import { request } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from './kube-access.js';
 
 /** An API server answer: status code and raw body. */
 export interface RestResponse {
@@ -42,7 +42,7 @@ export class KubeRest {
   private readonly resources = new Map<string, Promise<readonly ApiResource[]>>();
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeAccess,
     /** Hears every request and its answer (not those the caller aborted). */
     private readonly onRequest?: (record: ApiRequestRecord) => void,
   ) {}

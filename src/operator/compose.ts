@@ -14,6 +14,7 @@ import {
 import type { AlertDispatcher } from '../alerts/dispatcher.js';
 import { AlertQueue } from '../controller/alert-queue.js';
 import { CheckRunner, type WebhookCaller } from '../controller/check-runner.js';
+import { Semaphore } from '../lib/semaphore.js';
 import type { Clock } from '../controller/clock.js';
 import { CANARY_GVK, CanaryController } from '../controller/controller.js';
 import { EventRecorder } from '../controller/event-recorder.js';
@@ -85,6 +86,8 @@ export interface ComposeOptions {
   readonly target: TargetOptions;
   /** Canaries reconciled at once. */
   readonly concurrency: number;
+  /** At most this many analyses and metric queries at once; unbounded when unset (`serin simulate`). */
+  readonly limits?: { readonly analyses: number; readonly queries: number };
   /** The tick period of a canary, ms. */
   readonly intervalMs: (canary: Canary) => number;
   /**
@@ -129,6 +132,14 @@ export function composeController(deps: ComposeDeps, options: ComposeOptions): C
       judge: judgeMetric,
       providers: deps.providers,
       ...(deps.callWebhook ? { callWebhook: deps.callWebhook } : {}),
+      ...(options.limits
+        ? {
+            limits: {
+              analyses: new Semaphore(options.limits.analyses),
+              queries: new Semaphore(options.limits.queries),
+            },
+          }
+        : {}),
     }),
     status,
     alerts,

@@ -1,5 +1,5 @@
+import { loadKubeAccess, type KubeAccess } from '../kube/kube-access.js';
 import type { Server } from 'node:http';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../controller/clock.js';
@@ -67,9 +67,8 @@ export async function startOperator(
   log: Logger,
   clock: Clock = systemClock,
 ): Promise<RunningOperator> {
-  const kc = new KubeConfig();
-  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-  else kc.loadFromDefault();
+  // Not client-node's KubeConfig, which loads that package's whole generated API (src/kube/kube-access.ts).
+  const kc = await loadKubeAccess(options.kubeconfig);
   const providers = providerRegistry(options.meshProvider);
   const observed = new OperatorMetrics({ providers }, { version: serinVersion(), meshProvider: options.meshProvider });
   const rest = new KubeRest(kc, observed.apiRequest);
@@ -104,6 +103,7 @@ export async function startOperator(
         configTracking: options.configTracking,
       },
       concurrency: options.concurrency,
+      limits: { analyses: options.maxConcurrentAnalyses, queries: options.maxConcurrentQueries },
       intervalMs: (canary) => Math.max(options.minIntervalMs, analysisIntervalMs(canary.spec, options.minIntervalMs)),
     },
   );
@@ -133,7 +133,7 @@ export async function startOperator(
 
 /** Starts the watch caches of every kind the cluster serves; fails when the Canary CRD is missing. */
 async function startCaches(
-  kc: KubeConfig,
+  kc: KubeAccess,
   rest: KubeRest,
   { required, optional }: ReturnType<typeof cachedKinds>,
   options: OperatorOptions,

@@ -14,6 +14,8 @@ const defaults = (): Record<string, unknown> => ({
   includeLabelPrefix: [],
   configTracking: true,
   threadiness: '4',
+  maxConcurrentAnalyses: '0',
+  maxConcurrentQueries: '8',
   leaseDuration: '60s',
   renewDeadline: '15s',
   retryPeriod: '5s',
@@ -32,6 +34,8 @@ test('the default flags become frozen settings in ms and numbers', () => {
   assert.equal(parsed.settings.minIntervalMs, 10_000);
   assert.equal(parsed.settings.port, 8080);
   assert.equal(parsed.settings.concurrency, 4);
+  assert.equal(parsed.settings.maxConcurrentAnalyses, 4, 'as many analyses as reconciles');
+  assert.equal(parsed.settings.maxConcurrentQueries, 8);
   assert.equal(parsed.settings.leaderElection, undefined);
   assert.ok(Object.isFrozen(parsed.settings) && Object.isFrozen(parsed.settings.selectorLabels));
 });
@@ -81,4 +85,20 @@ test('election timings out of order are refused when leader election is on', () 
     issuesOf({ enableLeaderElection: true, retryPeriod: '20s' })[0] ?? '',
     /^--retry-period: --retry-period \(20s\) < --renew-deadline \(15s\) < --lease-duration \(60s\) must hold/,
   );
+});
+
+test('the concurrency flags: analyses bounded apart from reconciles, and at least one query at a time', () => {
+  const parsed = parseOperatorFlags(
+    { ...defaults(), threadiness: '16', maxConcurrentAnalyses: '4', maxConcurrentQueries: '32' },
+    providerRegistry,
+  );
+  assert.ok(parsed.ok);
+  assert.deepEqual(
+    [parsed.settings.concurrency, parsed.settings.maxConcurrentAnalyses, parsed.settings.maxConcurrentQueries],
+    [16, 4, 32],
+  );
+  assert.deepEqual(issuesOf({ maxConcurrentQueries: '0' }), [
+    '--max-concurrent-queries: must be at least 1 (the default is 8)',
+  ]);
+  assert.match(issuesOf({ maxConcurrentAnalyses: 'many' })[0] ?? '', /^--max-concurrent-analyses: /);
 });

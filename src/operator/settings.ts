@@ -29,6 +29,8 @@ export const OperatorFlagsSchema = Type.Object({
   includeLabelPrefix: Type.Array(Type.String({ minLength: 1 })),
   configTracking: Type.Boolean(),
   threadiness: Type.String({ pattern: '^[0-9]{1,4}$' }),
+  maxConcurrentAnalyses: Type.String({ pattern: '^[0-9]{1,4}$' }),
+  maxConcurrentQueries: Type.String({ pattern: '^[0-9]{1,4}$' }),
   enableLeaderElection: Type.Optional(Type.Boolean()),
   leaderElectionNamespace: Type.Optional(Type.String({ minLength: 1 })),
   leaseDuration: Duration('Lease duration'),
@@ -64,6 +66,10 @@ export interface OperatorSettings {
   readonly configTracking: boolean;
   /** Canaries reconciled at once (`--threadiness`), ≥ 1. Default 4. */
   readonly concurrency: number;
+  /** Canaries whose analysis (rollout hooks and metric checks) runs at once (`--max-concurrent-analyses`); default `concurrency`. */
+  readonly maxConcurrentAnalyses: number;
+  /** Metric queries in flight at once, to every metrics server together (`--max-concurrent-queries`). Default 8. */
+  readonly maxConcurrentQueries: number;
   /** Run only while holding the Lease (`--enable-leader-election`); unset: always run. */
   readonly leaderElection?: LeaderElectionOptions | undefined;
   /** `--cluster-name`: a `Cluster` field in every alert. */
@@ -114,6 +120,12 @@ export function parseOperatorFlags(
   if (port > 65535) issues.push({ flag: '--port', message: `${port} is not a port; use 0 (any free port) to 65535` });
   const concurrency = Number(raw.threadiness);
   if (concurrency < 1) issues.push({ flag: '--threadiness', message: 'must be at least 1' });
+  // 0 analyses: as many as reconciles; queries must be allowed at least one at a time.
+  const maxConcurrentAnalyses = Number(raw.maxConcurrentAnalyses) || concurrency;
+  const maxConcurrentQueries = Number(raw.maxConcurrentQueries);
+  if (maxConcurrentQueries < 1) {
+    issues.push({ flag: '--max-concurrent-queries', message: 'must be at least 1 (the default is 8)' });
+  }
   if (!checked.ok) return { ok: false, issues };
   const f = checked.value;
   const ms = (flag: keyof OperatorFlags, text: string): number => {
@@ -152,6 +164,8 @@ export function parseOperatorFlags(
       includeLabelPrefixes: f.includeLabelPrefix,
       configTracking: f.configTracking,
       concurrency,
+      maxConcurrentAnalyses,
+      maxConcurrentQueries,
       leaderElection: f.enableLeaderElection
         ? { namespace: f.namespace ?? f.leaderElectionNamespace ?? 'kube-system', ...election }
         : undefined,

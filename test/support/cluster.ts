@@ -82,13 +82,18 @@ export async function serviceAccountKubeconfig(kc: KubeConfig, namespace: string
 /**
  * Writes a kubeconfig that authenticates as the existing ServiceAccount `namespace/name` with a
  * fresh token from the TokenRequest API, as the kubelet mounts into a pod (the API server's own
- * audience, which it accepts by default; valid 3600 s); returns its path.
+ * audience, which it accepts by default; valid `expirationSeconds`, default 3600); returns its path.
  */
-export async function tokenKubeconfig(kc: KubeConfig, namespace: string, name: string): Promise<string> {
+export async function tokenKubeconfig(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  expirationSeconds = 3600,
+): Promise<string> {
   const token = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     name,
     namespace,
-    body: { spec: { expirationSeconds: 3600, audiences: ['https://kubernetes.default.svc.cluster.local'] } },
+    body: { spec: { expirationSeconds, audiences: ['https://kubernetes.default.svc.cluster.local'] } },
   });
   const cluster = kc.getCurrentCluster();
   const file = join(tmpdir(), `serin-${namespace}-${name}.kubeconfig`);

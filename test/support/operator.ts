@@ -32,6 +32,8 @@ export async function startTestOperator(
       includeLabelPrefixes: [],
       configTracking: true,
       concurrency: 4,
+      maxConcurrentAnalyses: 4,
+      maxConcurrentQueries: 8,
       ...overrides,
     },
     log,

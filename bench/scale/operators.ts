@@ -1,0 +1,101 @@
+/**
+ * The two operators bench/scale compares, each started as its own process with its own identity (a
+ * ServiceAccount token), so that its RSS and CPU come from /proc and its requests from the audit log:
+ * Serin as the npm package runs it (`dist/`, built first), and Go Flagger built from its Go module
+ * (tools/gotools/build.sh).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { goToolBinary } from '../../test/support/gotools.js';
+import { freePort } from '../../test/support/prometheus.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const execFileAsync = promisify(execFile);
+
+export type OperatorName = 'serin' | 'flagger';
+
+export interface RunningOperator {
+  readonly name: OperatorName;
+  readonly pid: number;
+  readonly log: string;
+  /** Port of its /metrics. */
+  readonly port: number;
+  /** SIGTERM, then SIGKILL after 10 s. */
+  stop(): Promise<void>;
+}
+
+export interface OperatorLaunch {
+  readonly kubeconfig: string;
+  readonly metricsServer: string;
+  readonly logDir: string;
+  /** More flags (SCALE_SERIN_FLAGS / SCALE_FLAGGER_FLAGS). */
+  readonly extra: readonly string[];
+}
+
+/** Compiles dist/ (what the package runs) once per bench run. */
+export async function buildSerin(say: (line: string) => void): Promise<void> {
+  say('[scale] building dist/ (npm run build)');
+  await execFileAsync('npm', ['run', '--silent', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+}
+
+export async function startOperator(
+  name: OperatorName,
+  launch: OperatorLaunch,
+  say: (line: string) => void,
+): Promise<RunningOperator> {
+  const port = await freePort();
+  const log = join(launch.logDir, `${name}-${Date.now()}.log`);
+  const [command, args] =
+    name === 'serin'
+      ? [
+          process.execPath,
+          [
+            join(ROOT, 'dist/bin/serin.js'),
+            'operator',
+            '--kubeconfig',
+            launch.kubeconfig,
+            '--mesh-provider',
+            'appmesh:v1beta2',
+            '--metrics-server',
+            launch.metricsServer,
+            '--port',
+            String(port),
+            '--log-level',
+            'info',
+            ...launch.extra,
+          ],
+        ]
+      : [
+          await goToolBinary('flagger', say),
+          [
+            '-kubeconfig',
+            launch.kubeconfig,
+            '-mesh-provider',
+            'appmesh:v1beta2',
+            '-metrics-server',
+            launch.metricsServer,
+            '-port',
+            String(port),
+            '-log-level',
+            'info',
+            ...launch.extra,
+          ],
+        ];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = createWriteStream(log);
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  say(`[scale] ${name} started (pid ${child.pid}, log ${log})`);
+  return { name, pid: child.pid ?? 0, log, port, stop: () => stopChild(child) };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,215 @@
+/**
+ * `make bench-scale`: Serin and Go Flagger side by side at N canaries (issue #14), one operator at a
+ * time, each on a fresh local control plane with the same workload (bench/scale/world.ts):
+ *
+ * 1. start-up: the operator starts with N Canaries already there; time to the first and to the last
+ *    Canary `Initialized`;
+ * 2. releases: for SCALE_MINUTES minutes, every minute 2% of the settled canaries get a new revision
+ *    (one in ten of them failing: its pods answer 30% errors); measured meanwhile: detection latency
+ *    (write → "New revision detected" event), tick drift (gap between weight steps − interval), RSS,
+ *    CPU, API requests by verb and resource, Prometheus queries;
+ * 3. quiet: releases stop; once none is in progress, three minutes of steady ticks: every read and
+ *    every write the operator sends then is one a settled canary did not need.
+ *
+ * Prints `BENCH scale<N>_<operator>_<figure> <value> <unit>` lines, the ratios Flagger / Serin, and
+ * a table on stderr. Environment: SCALE_SIZES (default 1000,5000), SCALE_OPERATORS (serin,flagger),
+ * SCALE_MINUTES (10), SCALE_INIT_TIMEOUT_MIN (30), SCALE_SERIN_FLAGS / SCALE_FLAGGER_FLAGS (extra flags).
+ */
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  addCounts,
+  AuditCounter,
+  CanaryObserver,
+  percentile,
+  ProcessSampler,
+  prometheusQueries,
+  READ_VERBS,
+  sumVerbs,
+  WRITE_VERBS,
+} from './observe.js';
+import { buildSerin, startOperator, type OperatorName } from './operators.js';
+import { ERROR_RATE_ANNOTATION, startScaleWorld, type ScaleWorld } from './world.js';
+
+const INTERVAL_MS = 60_000;
+const SETTLED = new Set(['Initialized', 'Succeeded', 'Failed']);
+const say = (line: string): void => console.error(line);
+const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
+
+interface Figures {
+  readonly operator: OperatorName;
+  readonly size: number;
+  readonly values: Map<string, { value: number; unit: string }>;
+  /** What did not finish, said plainly. */
+  readonly notes: string[];
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+async function until(probe: () => boolean, timeoutMs: number, everyMs = 1_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) return false;
+    await sleep(everyMs);
+  }
+  return true;
+}
+
+/** Writes a new revision of `key`'s Deployment (failing pods for one in ten). */
+async function release(world: ScaleWorld, key: string, n: number, failing: boolean): Promise<void> {
+  const [namespace = '', name = ''] = key.split('/');
+  await world.rest.json(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`, {
+    method: 'PATCH',
+    contentType: 'application/merge-patch+json',
+    body: {
+      spec: {
+        template: {
+          metadata: { annotations: { 'bench/revision': String(n), [ERROR_RATE_ANNOTATION]: failing ? '0.3' : '0' } },
+        },
+      },
+    },
+  });
+}
+
+async function measure(operator: OperatorName, size: number): Promise<Figures> {
+  const figures: Figures = { operator, size, values: new Map(), notes: [] };
+  const put = (name: string, value: number, unit: string) => figures.values.set(name, { value, unit });
+  const root = join(tmpdir(), `serin-bench-scale-${process.pid}`);
+  await mkdir(root, { recursive: true });
+  say(`[scale] ${operator} at ${size} canaries: starting a fresh cluster`);
+  const world = await startScaleWorld(size, [operator], join(root, `${operator}-${size}`), say);
+  const observer = new CanaryObserver(world.kc, INTERVAL_MS);
+  try {
+    await observer.start();
+    const audit = new AuditCounter(world.auditLog);
+    const extra = env(operator === 'serin' ? 'SCALE_SERIN_FLAGS' : 'SCALE_FLAGGER_FLAGS', '')
+      .split(' ')
+      .filter(Boolean);
+    const kubeconfig = await world.kubeconfigFor(operator);
+    const started = Date.now();
+    const running = await startOperator(
+      operator,
+      { kubeconfig, metricsServer: world.prometheus.url, logDir: root, extra },
+      say,
+    );
+    const sampler = new ProcessSampler(running.pid);
+    sampler.start();
+    try {
+      // 1. start-up
+      const initTimeout = Number(env('SCALE_INIT_TIMEOUT_MIN', '30')) * 60_000;
+      const ready = await until(() => observer.count('Initialized') === size, initTimeout, 2_000);
+      if (observer.firstInitializedAt)
+        put('first_initialized_s', round((observer.firstInitializedAt - started) / 1000, 1), 's');
+      if (!ready) {
+        figures.notes.push(
+          `${observer.count('Initialized')} of ${size} canaries Initialized after ${initTimeout / 60_000} min`,
+        );
+        return figures;
+      }
+      put('all_initialized_s', round((Date.now() - started) / 1000, 1), 's');
+      say(`[scale] ${operator}: all ${size} Initialized after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+      // 2. releases
+      const minutes = Number(env('SCALE_MINUTES', '10'));
+      await audit.skip();
+      const requests = new Map<string, number>();
+      const [cpu0, q0, t0] = [await sampler.cpuSeconds(), await prometheusQueries(world.prometheus.url), Date.now()];
+      let n = 0;
+      for (let minute = 0; minute < minutes; minute++) {
+        const settled = world.apps.filter((k) => SETTLED.has(observer.phases.get(k) ?? '') && !observer.isPending(k));
+        const batch = settled.sort(() => Math.random() - 0.5).slice(0, Math.ceil(size * 0.02));
+        for (const [i, key] of batch.entries()) {
+          observer.expect(key, Date.now());
+          await release(world, key, ++n, i % 10 === 9);
+        }
+        say(
+          `[scale] ${operator} minute ${minute + 1}/${minutes}: ${batch.length} releases; detected ${observer.detectionMs.length}, RSS ${sampler.rssMiB.at(-1)?.value.toFixed(0) ?? '?'} MiB`,
+        );
+        addCounts(requests, await audit.take());
+        await sleep(Math.max(0, t0 + (minute + 1) * 60_000 - Date.now()));
+      }
+      addCounts(requests, await audit.take());
+      const elapsedMin = (Date.now() - t0) / 60_000;
+      put('rss_steady_mib', round(sampler.medianMiB(t0, Date.now())), 'MiB');
+      put('cpu_s_per_min', round(((await sampler.cpuSeconds()) - cpu0) / elapsedMin, 2), 's/min');
+      put('api_reads_per_min', round(sumVerbs(requests, READ_VERBS) / elapsedMin), 'requests/min');
+      put('api_writes_per_min', round(sumVerbs(requests, WRITE_VERBS) / elapsedMin), 'requests/min');
+      put(
+        'prometheus_queries_per_min',
+        round(((await prometheusQueries(world.prometheus.url)) - q0) / elapsedMin),
+        'queries/min',
+      );
+      put('detection_p50_s', round(percentile(observer.detectionMs, 50) / 1000, 3), 's');
+      put('detection_p99_s', round(percentile(observer.detectionMs, 99) / 1000, 3), 's');
+      put('detection_samples', observer.detectionMs.length, 'changes');
+      put('tick_drift_p50_s', round(percentile(observer.driftMs, 50) / 1000, 3), 's');
+      put('tick_drift_p99_s', round(percentile(observer.driftMs, 99) / 1000, 3), 's');
+      say(
+        `[scale] ${operator}: requests by verb and resource over ${elapsedMin.toFixed(1)} min: ${[...requests]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`,
+      );
+
+      // 3. quiet
+      const drained = await until(
+        () => world.apps.every((k) => SETTLED.has(observer.phases.get(k) ?? '')),
+        15 * 60_000,
+        2_000,
+      );
+      if (!drained)
+        figures.notes.push('releases still in progress 15 min after the last one; quiet phase measured anyway');
+      await audit.skip();
+      const quietMin = 3;
+      await sleep(quietMin * 60_000);
+      const quiet = await audit.take();
+      const ticks = size * quietMin;
+      put('reads_per_quiet_tick', round(sumVerbs(quiet, READ_VERBS) / ticks, 3), 'requests');
+      put('writes_in_quiet', sumVerbs(quiet, WRITE_VERBS), 'requests');
+      put('rss_peak_mib', round(await sampler.peakMiB()), 'MiB');
+      if (sumVerbs(quiet, WRITE_VERBS) > 0)
+        say(`[scale] ${operator}: writes while quiet: ${[...quiet].map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    } finally {
+      sampler.stop();
+      await running.stop();
+    }
+  } finally {
+    observer.stop();
+    await world.stop();
+  }
+  return figures;
+}
+
+function round(value: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+const RATIOS: readonly [string, string][] = [
+  ['rss_steady_mib', 'rss'],
+  ['cpu_s_per_min', 'cpu'],
+  ['api_reads_per_min', 'api_reads'],
+  ['detection_p50_s', 'detection_p50'],
+];
+
+const sizes = env('SCALE_SIZES', '1000,5000').split(',').map(Number);
+const operators = env('SCALE_OPERATORS', 'serin,flagger').split(',') as OperatorName[];
+if (operators.includes('serin')) await buildSerin(say);
+for (const size of sizes) {
+  const results: Figures[] = [];
+  for (const operator of operators) {
+    const figures = await measure(operator, size);
+    results.push(figures);
+    for (const [name, { value, unit }] of figures.values)
+      console.log(`BENCH scale${size}_${operator}_${name} ${value} ${unit}`);
+    for (const note of figures.notes) say(`[scale] ${operator} at ${size}: ${note}`);
+  }
+  const [serin, flagger] = [results.find((r) => r.operator === 'serin'), results.find((r) => r.operator === 'flagger')];
+  if (serin && flagger) {
+    for (const [figure, label] of RATIOS) {
+      const [s, f] = [serin.values.get(figure)?.value, flagger.values.get(figure)?.value];
+      if (s && f) console.log(`BENCH scale${size}_${label}_ratio_flagger_over_serin ${round(f / s, 2)} x`);
+    }
+  }
+}
