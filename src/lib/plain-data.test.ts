@@ -35,3 +35,10 @@ test('what JSON cannot carry is named with its path', () => {
   assert.equal(plainDataProblem({ when: new Date(0) })?.message, 'must be JSON data, got a Date');
   assert.equal(plainDataProblem({ f: () => 1 })?.message, 'must be JSON data, got a function');
 });
+
+test('an array with holes is read, not thrown on', () => {
+  // eslint-disable-next-line no-sparse-arrays
+  const sparse = [1, , 3];
+  assert.doesNotThrow(() => plainDataProblem(sparse));
+  assert.doesNotThrow(() => plainDataProblem({ list: sparse }));
+});

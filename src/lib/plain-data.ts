@@ -66,7 +66,8 @@ function ownProblem(value: unknown, at: Segment | undefined, maxDepth: number): 
 }
 
 function childrenOf(value: unknown): [string | number, unknown][] {
-  if (Array.isArray(value)) return value.map((v, i) => [i, v]);
+  // Array.from visits holes too (map skips them): a sparse array is read as it is, never thrown on.
+  if (Array.isArray(value)) return Array.from(value, (v: unknown, i) => [i, v] as [number, unknown]);
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).filter(([, v]) => v !== undefined);
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import {
   ALERT_PROVIDER_KIND,
   createValidators,
+  type Validators,
   FLAGGER_API_VERSION,
   type Canary,
   type CanaryStatus,
@@ -79,6 +80,8 @@ export interface ComposeDeps {
   readonly onEventError?: (err: unknown) => void;
   /** Hears status writes and reconciles (the operator's metrics). */
   readonly observer?: ReleaseObserver;
+  /** Validates Canaries; default compiled here. `serin simulate` passes one set kept across simulations. */
+  readonly validators?: Validators;
 }
 
 /** Plain settings of the composition. */
@@ -145,7 +148,7 @@ export function composeController(deps: ComposeDeps, options: ComposeOptions): C
     alerts,
     clock,
     log,
-    validate: createValidators().canary,
+    validate: (deps.validators ?? createValidators()).canary,
     ...(deps.checkProviders ? { checkProviders: deps.checkProviders } : {}),
   });
   const served = deps.served ?? (() => true);

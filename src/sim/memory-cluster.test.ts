@@ -119,3 +119,65 @@ test('subscribers see added, modified and deleted after the write returns', asyn
   await flush();
   assert.deepEqual(seen, ['added', 'modified', 'deleted']);
 });
+
+test('a write keeps its own copy of what the caller built: changing the caller’s objects later changes nothing stored', async () => {
+  const cluster = new MemoryCluster({ now });
+  const data = { k: 'v' };
+  const live = await cluster.create<KubeObject>({ ...CM, metadata: { name: 'c', namespace: 'shop' }, data });
+  data.k = 'changed by the caller';
+  const status = { conditions: [{ type: 'Ready', status: 'True' }] };
+  await cluster.create(deployment('account'));
+  const ref = { ...DEPLOY, namespace: 'shop', name: 'account' };
+  await cluster.updateStatus({ ...cluster.get<KubeObject>(ref)!, status });
+  status.conditions[0]!.status = 'False';
+  assert.deepEqual(cluster.get<KubeObject>({ ...CM, namespace: 'shop', name: 'c' })!.data, { k: 'v' });
+  assert.deepEqual(cluster.get<KubeObject>(ref)!.status, { conditions: [{ type: 'Ready', status: 'True' }] });
+  assert.ok(Object.isFrozen(live.data) && Object.isFrozen(cluster.get<KubeObject>(ref)!.status));
+});
+
+test('a status write or a patch shares what it did not change with the previous version', async () => {
+  const cluster = new MemoryCluster({ now });
+  const ref = { ...DEPLOY, namespace: 'shop', name: 'account' };
+  const v1 = await cluster.create<KubeObject>({
+    ...deployment('account'),
+    spec: { replicas: 1, template: { spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+  });
+  const v2 = await cluster.updateStatus<KubeObject>({ ...v1, status: { readyReplicas: 1 } });
+  assert.equal(v2.spec, v1.spec, 'the spec object is the same (what a cache keyed by spec relies on)');
+  const v3 = await cluster.patch<KubeObject>(ref, { spec: { replicas: 2 } });
+  const template = (o: KubeObject) => (o.spec as { template: unknown }).template;
+  assert.equal(template(v3), template(v2), 'the untouched template is shared');
+  assert.notEqual(v3.spec, v2.spec);
+  assert.equal(v3.status, v2.status);
+  assert.deepEqual(v3.spec, { replicas: 2, template: { spec: { containers: [{ name: 'app', image: 'app:1' }] } } });
+});
+
+test('list returns namespace/name order as objects come and go, with each object as it is now', async () => {
+  const cluster = new MemoryCluster({ now });
+  const names = (ns?: string) =>
+    cluster.list<KubeObject>(CM, ns).map((c) => `${c.metadata.namespace}/${c.metadata.name}`);
+  for (const [ns, name] of [
+    ['shop', 'b'],
+    ['cart', 'z'],
+    ['shop', 'a'],
+  ] as const) {
+    await cluster.create({ ...CM, metadata: { name, namespace: ns }, data: {} });
+  }
+  assert.deepEqual(names(), ['cart/z', 'shop/a', 'shop/b']);
+  await cluster.create({ ...CM, metadata: { name: 'a', namespace: 'cart' }, data: {} });
+  await cluster.delete({ ...CM, namespace: 'shop', name: 'a' });
+  assert.deepEqual(names(), ['cart/a', 'cart/z', 'shop/b']);
+  assert.deepEqual(names('shop'), ['shop/b']);
+  await cluster.patch({ ...CM, namespace: 'shop', name: 'b' }, { data: { k: 'new' } });
+  assert.deepEqual(cluster.list<KubeObject>(CM, 'shop')[0]?.data, { k: 'new' });
+  assert.deepEqual(cluster.list(DEPLOY), []);
+});
+
+test('a write of something that is not data (a function) is refused, as a structured clone refuses it', () => {
+  const cluster = new MemoryCluster({ now });
+  assert.throws(
+    () => cluster.create({ ...CM, metadata: { name: 'c', namespace: 'shop' }, data: { k: () => 'v' } }),
+    (e: Error) => e.name === 'DataCloneError',
+  );
+  assert.equal(cluster.get({ ...CM, namespace: 'shop', name: 'c' }), undefined);
+});

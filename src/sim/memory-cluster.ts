@@ -6,9 +6,11 @@ import {
   type WatchEvent,
   type WriteOptions,
 } from '../kube/cluster.js';
-import { describeRef, gvkKey, objectKey, refOf, type Gvk, type KubeObject, type ObjectRef } from '../kube/objects.js';
+import { describeRef, gvkKey, refOf, type Gvk, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import { jsonEqual } from '../kube/json-equal.js';
 import { applyMergePatch } from './merge-patch.js';
+import { ObjectStore } from './object-store.js';
+import { sealed } from './sealed.js';
 
 /** Kinds without a status subresource: a PUT replaces everything. */
 const NO_STATUS_SUBRESOURCE = new Set(['v1/ConfigMap', 'v1/Secret', 'v1/Event', 'v1/Namespace']);
@@ -20,12 +22,9 @@ export interface MemoryClusterOptions {
   readonly deliver?: (fn: () => void) => void;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
+/** The object as a no-op check compares it: without its resourceVersion. */
+function withoutVersion(o: KubeObject): unknown {
+  return { ...o, metadata: { ...o.metadata, resourceVersion: undefined } };
 }
 
 /**
@@ -35,7 +34,7 @@ function deepFreeze<T>(value: T): T {
  * operator itself run against a real API server.
  */
 export class MemoryCluster implements Cluster {
-  private readonly kinds = new Map<string, Map<string, KubeObject>>();
+  private readonly objects = new ObjectStore();
   private readonly handlers = new Map<string, Set<(event: WatchEvent) => void>>();
   private revision = 0;
   private uids = 0;
@@ -50,7 +49,7 @@ export class MemoryCluster implements Cluster {
   }
 
   get<T = KubeObject>(ref: ObjectRef): T | undefined {
-    return this.kinds.get(gvkKey(ref))?.get(objectKey(ref.namespace, ref.name)) as T | undefined;
+    return this.objects.get(ref) as T | undefined;
   }
 
   read<T = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
@@ -58,8 +57,7 @@ export class MemoryCluster implements Cluster {
   }
 
   list<T = KubeObject>(gvk: Gvk, namespace?: string): T[] {
-    const all = [...(this.kinds.get(gvkKey(gvk))?.entries() ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return all.map(([, o]) => o).filter((o) => namespace === undefined || o.metadata.namespace === namespace) as T[];
+    return this.objects.list(gvk, namespace) as T[];
   }
 
   subscribe(gvk: Gvk, handler: (event: WatchEvent) => void): () => void {
@@ -76,9 +74,9 @@ export class MemoryCluster implements Cluster {
     if (this.get(ref)) return this.fail(KubeErrorReason.AlreadyExists, 409, 'POST', ref, 'already exists');
     const now = new Date(this.options.now()).toISOString();
     const stored = {
-      ...structuredClone(obj),
+      ...obj,
       metadata: {
-        ...structuredClone(obj.metadata),
+        ...obj.metadata,
         name: ref.name,
         uid: `uid-${++this.uids}`,
         generation: 1,
@@ -87,7 +85,7 @@ export class MemoryCluster implements Cluster {
       },
     } as T;
     delete (stored.metadata as { generateName?: string }).generateName;
-    return Promise.resolve(options.dryRun ? stored : this.store(stored, undefined));
+    return Promise.resolve(options.dryRun ? structuredClone(stored) : this.store(stored, undefined));
   }
 
   update<T extends KubeObject>(obj: T, options: WriteOptions = {}): Promise<T> {
@@ -108,7 +106,8 @@ export class MemoryCluster implements Cluster {
     if (wanted !== undefined && wanted !== live.metadata.resourceVersion) {
       return this.fail(KubeErrorReason.Conflict, 409, 'PATCH', ref, 'the object has been modified');
     }
-    const merged = applyMergePatch(structuredClone(live), patch) as KubeObject;
+    // The merge copies the objects along the patched paths and shares the rest, which is sealed.
+    const merged = applyMergePatch(live, patch) as KubeObject;
     return this.replace<T>(
       { ...merged, metadata: { ...merged.metadata, resourceVersion: live.metadata.resourceVersion } } as T,
       options,
@@ -160,12 +159,11 @@ export class MemoryCluster implements Cluster {
     }
     const hasStatus = !NO_STATUS_SUBRESOURCE.has(gvkKey(live));
     // The status subresource changes the status and nothing else (the body may carry only that).
-    const next = statusOnly
-      ? ({ ...structuredClone(live), status: structuredClone(obj.status) } as KubeObject)
-      : (structuredClone(obj) as KubeObject);
+    // Shallow: `store` seals the result, copying only what the caller built (not what it took from `live`).
+    const next = statusOnly ? ({ ...live, status: obj.status } as KubeObject) : ({ ...obj } as KubeObject);
     if (!statusOnly && hasStatus) {
       if (live.status === undefined) delete next.status;
-      else next.status = structuredClone(live.status);
+      else next.status = live.status;
     }
     const specChanged = Object.keys({ ...live, ...next }).some(
       (k) => k !== 'metadata' && k !== 'status' && !jsonEqual(live[k], next[k]),
@@ -176,38 +174,33 @@ export class MemoryCluster implements Cluster {
       if (live.metadata[key] === undefined) delete next.metadata[key];
       else next.metadata[key] = live.metadata[key];
     }
-    const withoutVersion = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
     if (jsonEqual(withoutVersion(next), withoutVersion(live))) {
       return Promise.resolve(live as T); // a no-op write keeps the resourceVersion, as the API server does
     }
     next.metadata.resourceVersion = String(++this.revision);
-    if (options.dryRun) return Promise.resolve(next as T);
+    if (options.dryRun) return Promise.resolve(structuredClone(next) as T);
     // Removing the last finalizer of an object being deleted completes the deletion.
     if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
       this.remove(live);
-      return Promise.resolve(next as T);
+      return Promise.resolve(sealed(next) as T);
     }
     return Promise.resolve(this.store(next as T, live));
   }
 
   private store<T extends KubeObject>(obj: T, old: KubeObject | undefined): T {
-    const frozen = deepFreeze(obj);
-    let byKey = this.kinds.get(gvkKey(obj));
-    if (!byKey) this.kinds.set(gvkKey(obj), (byKey = new Map<string, KubeObject>()));
-    byKey.set(objectKey(obj.metadata.namespace, obj.metadata.name ?? ''), frozen);
+    const frozen = sealed(obj);
+    this.objects.set(frozen);
     this.emit({ type: old ? 'modified' : 'added', object: frozen, old });
     return frozen;
   }
 
   /** Deletes an object and, in the background like the garbage collector, everything it controls. */
   private remove(obj: KubeObject): void {
-    this.kinds.get(gvkKey(obj))?.delete(objectKey(obj.metadata.namespace, obj.metadata.name ?? ''));
+    this.objects.delete(obj);
     this.emit({ type: 'deleted', object: obj, old: obj });
     const uid = obj.metadata.uid;
-    for (const byKey of this.kinds.values()) {
-      for (const dependent of [...byKey.values()]) {
-        if (dependent.metadata.ownerReferences?.some((o) => o.uid === uid)) void this.delete(refOf(dependent));
-      }
+    for (const dependent of this.objects.all()) {
+      if (dependent.metadata.ownerReferences?.some((o) => o.uid === uid)) void this.delete(refOf(dependent));
     }
   }
 

@@ -78,6 +78,38 @@ describe("the seed's scenarios on the simulator", () => {
     assert.ok(/Promotion completed! Scaling down account\.shop/.test(m.at(-1) ?? ''));
   });
 
+  test('a Canary edited mid-release into an invalid spec is refused at once, and goes on when corrected', async () => {
+    // The simulator validates a spec it has seen once only: an edit is a new spec, checked anew.
+    const stepWeight = (n: number) => ({ name: 'account', patch: { spec: { analysis: { stepWeight: n } } } });
+    const t = await simulate({
+      objects: await seedObjects(),
+      namespace: 'shop',
+      scenario: {
+        apiVersion: 'serin.dev/v1alpha1',
+        kind: 'Scenario',
+        metadata: { name: 'invalid-edit' },
+        duration: '30m',
+        versions: [{ name: 'healthy', metrics: { 'request-success-rate': 99.9, 'request-duration': 150 } }],
+        steps: [
+          { at: '1m', rolloutRestart: 'account' },
+          { at: '2m', patchCanary: stepWeight(150) },
+          { at: '4m', patchCanary: stepWeight(20) },
+        ],
+      },
+    });
+    const between = (from: number, to: number) => t.entries.filter((e) => e.at > from && e.at < to);
+    const invalid = 'canary shop/account is invalid: spec.analysis.stepWeight: must be <= 100, got 150';
+    const whileInvalid = between(120_000, 240_000).map((e) => e.message);
+    assert.ok(whileInvalid.length > 0 && whileInvalid.every((m) => m.startsWith(invalid)), whileInvalid.join('\n'));
+    assert.ok(
+      t.entries.some((e) => e.at === 120_000 && e.message.startsWith(invalid)),
+      'refused at the edit',
+    );
+    const corrected = t.entries.filter((e) => e.at >= 240_000).map((e) => e.message);
+    assert.ok(corrected.includes('Advance account.shop canary weight 40'), 'the release goes on from 20%');
+    assert.equal(t.verdict.result, 'promoted');
+  });
+
   test('the same inputs give the same timeline (deterministic)', async () => {
     assert.deepEqual(await seedScenario('2-low-success-rate.yaml'), await seedScenario('2-low-success-rate.yaml'));
   });

@@ -43,6 +43,8 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
   protected readonly tracker: ConfigTracker;
   /** The kind in Flagger's messages (`deployment`, `daemonset`). */
   private readonly word: string;
+  /** Revision hashes of frozen pod templates (the simulator's cluster), by template. */
+  private readonly templateHashes = new WeakMap<object, string>();
 
   constructor(
     readonly gvk: Gvk,
@@ -83,6 +85,18 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
   /** Flagger's readiness of one workload of this kind (the target or the primary), unwrapped. */
   protected abstract readinessOf(canary: Canary, workload: W, threshold: number, now: number): Readiness;
 
+  /**
+   * specHash of the revision template, kept per template object when that object is frozen (the
+   * simulator's cluster freezes what it stores; a change is a new object).
+   */
+  private templateHash(target: W): string {
+    const template = this.revisionTemplate(target);
+    if (template === null || typeof template !== 'object' || !Object.isFrozen(template)) return specHash(template);
+    let hash = this.templateHashes.get(template);
+    if (hash === undefined) this.templateHashes.set(template, (hash = specHash(template)));
+    return hash;
+  }
+
   /** What the revision hash covers: the pod template (a kind may leave out what Serin itself changes in it). */
   protected revisionTemplate(target: W): unknown {
     return target.spec.template;
@@ -109,7 +123,7 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
   revision(canary: Canary): Result<Revision> {
     const target = this.target(canary);
     if (!target.ok) return target;
-    const spec = specHash(this.revisionTemplate(target.value));
+    const spec = this.templateHash(target.value);
     if (!this.options.configTracking) return { ok: true, value: { spec } };
     const configs = this.trackedConfigs(target.value);
     if (!configs.ok) return configs;
@@ -199,7 +213,7 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
     if (!label.ok) return label;
     const configs = this.options.configTracking ? this.trackedConfigs(target.value) : { ok: true as const, value: [] };
     if (!configs.ok) return configs;
-    const revision = { spec: specHash(this.revisionTemplate(target.value)), configs: trackedConfigMap(configs.value) };
+    const revision = { spec: this.templateHash(target.value), configs: trackedConfigMap(configs.value) };
     const context: PrimaryContext = {
       ...label.value,
       selectorLabels: this.options.selectorLabels,
