@@ -23,6 +23,8 @@ export interface ControllerOptions {
 interface Timer {
   readonly intervalMs: number;
   readonly handle: { cancel(): void };
+  /** When it is due (clock ms): the next tick is due one interval after, however long this one took. */
+  readonly dueAt: number;
 }
 
 /**
@@ -201,7 +203,7 @@ export class CanaryController {
       this.dueTicks.add(key);
       this.queue.add(key, 'routine');
     }, delayMs);
-    this.timers.set(key, { intervalMs, handle });
+    this.timers.set(key, { intervalMs, handle, dueAt: this.deps.clock.now() + delayMs });
   }
 
   private async work(key: string): Promise<void> {
@@ -213,7 +215,7 @@ export class CanaryController {
       ended?.('success');
       // A tick re-arms the timer; so does a change that started work, so the first analysis
       // step comes one interval after the new revision was noticed.
-      if (trigger === 'tick' || outcome.stepped) this.rearm(key);
+      if (trigger === 'tick' || outcome.stepped) this.rearm(key, trigger);
     } catch (err) {
       ended?.('error');
       if (trigger === 'tick') this.dueTicks.add(key); // the retry is still this tick
@@ -221,10 +223,20 @@ export class CanaryController {
     }
   }
 
-  private rearm(key: string): void {
+  /**
+   * The next tick: one interval after this tick was due (a fixed rate, as Flagger's ticker: the time a
+   * reconcile takes, its metric queries and writes, does not push every later step back), or after
+   * now when that moment has passed (missed ticks are skipped, never run in a burst). A change that
+   * started work puts the first step one interval after it was noticed.
+   */
+  private rearm(key: string, trigger: Trigger): void {
     const canary = this.canaryByKey(key);
     if (!canary) return;
-    this.schedule(key, this.options.intervalMs(canary));
+    const intervalMs = this.options.intervalMs(canary);
+    const timer = this.timers.get(key);
+    const now = this.deps.clock.now();
+    const next = trigger === 'tick' && timer?.intervalMs === intervalMs ? timer.dueAt + intervalMs : now + intervalMs;
+    this.schedule(key, Math.max(0, next - now));
   }
 
   private canaryByKey(key: string): Canary | undefined {

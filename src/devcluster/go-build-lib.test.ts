@@ -145,9 +145,13 @@ function runScript(path: string, ...args: string[]) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/** How many running processes are `bash <path>`. */
+/**
+ * How many running processes are `bash <path>`. A child the script has just forked (a `sleep`, a
+ * `$(…)`) carries the script's command line until it execs: it is not counted, or a count taken in
+ * that instant would see two builds where one runs.
+ */
 function running(path: string): number {
-  return readdirSync('/proc')
+  const matches = readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
@@ -155,7 +159,15 @@ function running(path: string): number {
       } catch {
         return false;
       }
-    }).length;
+    });
+  const parentOf = (pid: string) => {
+    try {
+      return /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    } catch {
+      return undefined;
+    }
+  };
+  return matches.filter((pid) => !matches.includes(parentOf(pid) ?? '')).length;
 }
 
 async function until(what: string, probe: () => boolean): Promise<void> {

@@ -21,6 +21,8 @@ export interface ApiClusterOptions {
   readonly onWatchRestart?: (gvk: Gvk, error: string, attempt: number) => void;
   /** Hears every API request and its answer (for metrics). */
   readonly onApiRequest?: (record: ApiRequestRecord) => void;
+  /** Field selectors by kind (`gvkKey`): only matching objects are cached. */
+  readonly fieldSelectors?: Readonly<Record<string, string>>;
 }
 
 const REASONS: Record<string, KubeErrorReason> = {
@@ -50,6 +52,7 @@ export class ApiCluster implements Cluster {
       this.options.kinds.map(async (gvk) => {
         const informer = new Informer(this.rest, {
           path: await this.rest.collectionPath(gvk.apiVersion, gvk.kind, this.options.namespace),
+          fieldSelector: this.options.fieldSelectors?.[gvkKey(gvk)],
           onEvent: (event) => this.dispatch(gvk, event),
           onRestart: (error, attempt) => this.options.onWatchRestart?.(gvk, error, attempt),
         });

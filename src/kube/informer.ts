@@ -18,6 +18,8 @@ export interface InformerHealth {
 export interface InformerOptions {
   /** Collection path, e.g. `/apis/apps/v1/deployments` or `/api/v1/namespaces/shop/configmaps`. */
   readonly path: string;
+  /** A field selector the list and the watch carry, e.g. `type!=helm.sh/release.v1`. */
+  readonly fieldSelector?: string | undefined;
   readonly onEvent: (event: WatchEvent) => void;
   /** Called when a watch fails and is restarted (for logs and metrics). */
   readonly onRestart?: (error: string, attempt: number) => void;
@@ -106,7 +108,7 @@ export class Informer {
           needList = false;
           delay = minMs; // the API server answers again: the next failure starts the backoff afresh
         }
-        const watchPath = `${this.options.path}?watch=1&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${this.resourceVersion}`;
+        const watchPath = `${this.options.path}?watch=1&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${this.resourceVersion}${this.selector('&')}`;
         await this.rest.stream(
           watchPath,
           (line) => this.apply(line as WatchLine),
@@ -137,6 +139,11 @@ export class Informer {
     }
   }
 
+  private selector(separator: '?' | '&'): string {
+    const { fieldSelector } = this.options;
+    return fieldSelector ? `${separator}fieldSelector=${encodeURIComponent(fieldSelector)}` : '';
+  }
+
   /** A watch is open again (the API server accepted it): the cache follows the server once more. */
   private markLive(): void {
     if (!this.health.synced && this.resourceVersion !== '') this.health = { ...this.health, synced: true };
@@ -148,7 +155,7 @@ export class Informer {
       kind?: string;
       metadata: { resourceVersion: string };
       items: KubeObject[];
-    }>(this.options.path, { signal: this.abort.signal });
+    }>(`${this.options.path}${this.selector('?')}`, { signal: this.abort.signal });
     const { apiVersion, kind } = collectionType(list);
     const fresh = new Map<string, KubeObject>();
     for (const item of list.items) {

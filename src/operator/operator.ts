@@ -154,12 +154,19 @@ async function startCaches(
       log.warn({ kind: gvk.kind, error, attempt }, 'watch restarted');
     },
     onApiRequest: observed.apiRequest,
+    fieldSelectors: CACHE_FIELD_SELECTORS,
   });
   observed.watching(kinds.map((k) => k.kind));
   log.info({ kinds: kinds.map((k) => k.kind), namespace: options.namespace ?? '*' }, 'starting caches');
   await syncedWithin(cluster, options.cacheSyncTimeoutMs ?? CACHE_SYNC_TIMEOUT_MS);
   return { cluster, kinds };
 }
+
+/**
+ * Secrets no pod template mounts and that are large: Helm keeps every release of every chart as one
+ * (the whole rendered manifest, compressed; often tens of KiB each, hundreds in a busy cluster).
+ */
+const CACHE_FIELD_SELECTORS: Readonly<Record<string, string>> = { 'v1/Secret': 'type!=helm.sh/release.v1' };
 
 /** How long the watch caches may take to fill before the operator gives up (controller-runtime's default). */
 const CACHE_SYNC_TIMEOUT_MS = 120_000;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ApiCluster } from '../../src/kube/api-cluster.js';
 import { isKubeError, type WatchEvent } from '../../src/kube/cluster.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { cached, freshNamespace, startApiCluster, testKubeConfig } from '../support/cluster.js';
@@ -93,5 +94,37 @@ describe('ApiCluster: reads from watch caches, writes to the API server', () => 
     await cached('watched configmap', () => cluster.get({ ...CM, namespace: watched, name: 'here' }));
     assert.equal(cluster.get({ ...CM, namespace: other, name: 'elsewhere' }), undefined);
     assert.throws(() => cluster.get({ apiVersion: 'v1', kind: 'Secret', name: 'x' }), /not cached/);
+  });
+
+  test("a field selector keeps Helm's release Secrets out of the cache, in the first list and on the watch", async (t) => {
+    const ns = await freshNamespace(t, kc, 'selector');
+    const SECRET = { apiVersion: 'v1', kind: 'Secret' } as const;
+    const secret = (name: string, type: string): KubeObject => ({
+      ...SECRET,
+      metadata: { name, namespace: ns },
+      type,
+      stringData: { release: 'x'.repeat(1000) },
+    });
+    const writer = await startApiCluster(t, [CM], ns);
+    await writer.create(secret('sh.helm.release.v1.shop.v1', 'helm.sh/release.v1'));
+    await writer.create(secret('db-password', 'Opaque'));
+    const cluster = new ApiCluster(kc, {
+      kinds: [SECRET],
+      namespace: ns,
+      fieldSelectors: { 'v1/Secret': 'type!=helm.sh/release.v1' },
+    });
+    await cluster.start();
+    t.after(() => cluster.stop());
+    assert.ok(cluster.get({ ...SECRET, namespace: ns, name: 'db-password' }), 'an Opaque Secret is listed');
+    assert.equal(cluster.get({ ...SECRET, namespace: ns, name: 'sh.helm.release.v1.shop.v1' }), undefined);
+    await writer.create(secret('sh.helm.release.v1.shop.v2', 'helm.sh/release.v1'));
+    await writer.create(secret('api-token', 'Opaque'));
+    await cached('a new Opaque Secret from the watch', () =>
+      cluster.get({ ...SECRET, namespace: ns, name: 'api-token' }),
+    );
+    assert.deepEqual(
+      cluster.list(SECRET, ns).map((s) => s.metadata.name),
+      ['api-token', 'db-password'],
+    );
   });
 });
