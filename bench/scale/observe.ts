@@ -137,7 +137,10 @@ interface EventLike {
 
 /**
  * The bench's own watches of Canaries and Events (as cluster admin): phases, each weight step's
- * time, and when each Canary's "New revision detected" event arrived.
+ * time, and when each Canary noticed a new revision: its "New revision detected" event or its
+ * status turning Progressing, whichever the bench sees first. Both operators do both, but Flagger's
+ * events are lost at this scale (client-go's event recorder drops them: at 1,000 canaries none of
+ * its "New revision detected" events reached the API server, though its log has them).
  */
 export class CanaryObserver {
   private readonly cache: ApiCluster;
@@ -196,6 +199,7 @@ export class CanaryObserver {
     if (e.type === 'deleted') return;
     const phase = canary.status?.phase ?? '';
     this.phases.set(key, phase);
+    if (phase === 'Progressing') this.detected(key);
     if (phase === 'Initialized') this.firstInitializedAt ??= Date.now();
     const weight = canary.status?.canaryWeight ?? 0;
     const last = this.lastStep.get(key);
@@ -215,7 +219,10 @@ export class CanaryObserver {
     if (event.involvedObject?.kind !== 'Canary' || !/New revision detected/.test(event.message ?? '')) return;
     const old = e.old as unknown as EventLike | undefined;
     if (old && old.count === event.count) return;
-    const key = `${event.involvedObject.namespace ?? ''}/${event.involvedObject.name ?? ''}`;
+    this.detected(`${event.involvedObject.namespace ?? ''}/${event.involvedObject.name ?? ''}`);
+  }
+
+  private detected(key: string): void {
     const since = this.pending.get(key);
     if (since === undefined) return;
     this.pending.delete(key);

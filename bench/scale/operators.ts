@@ -4,12 +4,12 @@
  * Serin as the npm package runs it (`dist/`, built first), and Go Flagger built from its Go module
  * (tools/gotools/build.sh).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { goToolBinary } from '../../test/support/gotools.js';
-import { freePort } from '../../test/support/prometheus.js';
+import { freePort, stopProcess } from '../../test/support/prometheus.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const execFileAsync = promisify(execFile);
@@ -88,14 +88,5 @@ export async function startOperator(
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   say(`[scale] ${name} started (pid ${child.pid}, log ${log})`);
-  return { name, pid: child.pid ?? 0, log, port, stop: () => stopChild(child) };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
+  return { name, pid: child.pid ?? 0, log, port, stop: () => stopProcess(child, 10_000) };
 }

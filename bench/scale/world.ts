@@ -25,7 +25,7 @@ export const PER_NAMESPACE = 100;
 /** The namespace the operators' ServiceAccounts live in. */
 export const OPERATOR_NAMESPACE = 'serin-system';
 /** Pod-template annotation the simulator reads as the pod's error rate (`fromAnnotation`). */
-export const ERROR_RATE_ANNOTATION = 'sim.serin.dev/errorRate';
+export const ERROR_RATE_ANNOTATION = 'sim.serin.dev/error-rate';
 /** Requests per second each service gets: enough that a canary at 20% shows its errors within a minute. */
 const RPS = 5;
 const RBAC = new URL('../../deploy/rbac.yaml', import.meta.url);
