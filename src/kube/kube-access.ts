@@ -143,7 +143,9 @@ function fromFile(path: string): PlainAccess | undefined {
   const user = config.users?.find((u) => u.name === context.user)?.user ?? {};
   if (!cluster?.server) throw new Error(`kubeconfig ${path}: cluster "${context.cluster ?? ''}" has no server`);
   if (cluster['proxy-url'] || user.exec || user['auth-provider'] || user.username) return undefined;
-  const file = (p: string) => readFileSync(isAbsolute(p) ? p : join(dirname(path), p));
+  // Relative paths in a kubeconfig are relative to the kubeconfig's folder, as kubectl reads them.
+  const near = (p: string) => (isAbsolute(p) ? p : join(dirname(path), p));
+  const file = (p: string) => readFileSync(near(p));
   const data = (inline: string | undefined, ref: string | undefined) =>
     inline ? Buffer.from(inline, 'base64') : ref ? file(ref) : undefined;
   const tls: Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'> = {};
@@ -155,8 +157,7 @@ function fromFile(path: string): PlainAccess | undefined {
   if (key) tls.key = key;
   if (cluster['insecure-skip-tls-verify']) tls.rejectUnauthorized = false;
   if (cluster['tls-server-name']) tls.servername = cluster['tls-server-name'];
-  const tokenFile =
-    user.tokenFile && (isAbsolute(user.tokenFile) ? user.tokenFile : join(dirname(path), user.tokenFile));
+  const tokenFile = user.tokenFile && near(user.tokenFile);
   return new PlainAccess(cluster.server, tls, {
     ...(user.token ? { token: user.token } : {}),
     ...(tokenFile ? { tokenFile } : {}),
