@@ -5,7 +5,7 @@
  * (and its Secret) from the Cluster caches, builds its provider and runs its rendered query.
  * Every outcome is a `MetricValue`; the engine's judge turns it into pass/fail and event text.
  */
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import type { Canary, CanaryMetric, MetricTemplate } from '../api/index.js';
 import { metricSourceOf, type MetricSource, type MetricValue } from '../engine/index.js';
 import type { Cluster } from '../kube/cluster.js';
@@ -40,7 +40,7 @@ export interface CanaryMetricsAnalyzerDeps {
   readonly watchedNamespace?: string | undefined;
   /** Which builtin queries a canary's provider uses. */
   readonly providers: ProviderRegistry;
-  /** HTTP client. Default: undici's `fetch` (which honours `insecureSkipVerify`). */
+  /** HTTP client. Default: Node's `fetch` (given an undici dispatcher for `insecureSkipVerify`). */
   readonly fetch?: HttpFetch;
   /** Wall clock for query windows. Default: `Date.now`. */
   readonly clock?: { now(): number };
@@ -65,7 +65,7 @@ type ResolvedTemplate =
 export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
   private readonly context: ProviderContext;
   private readonly references: ReferenceReader;
-  private insecureAgent: Agent | undefined;
+  private insecureAgent: Promise<Agent> | undefined;
 
   constructor(
     private readonly deps: CanaryMetricsAnalyzerDeps,
@@ -74,10 +74,14 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
     const clock = deps.clock ?? { now: () => Date.now() };
     this.references = new ReferenceReader(deps.cluster, deps.watchedNamespace);
     this.context = {
-      fetch: deps.fetch ?? undiciFetch,
+      // The npm undici types and the ones Node bundles differ in detail; the runtime objects fit.
+      fetch: deps.fetch ?? (globalThis.fetch as unknown as HttpFetch),
       timeoutMs: options.timeoutMs ?? 5000,
       now: () => clock.now(),
-      insecureDispatcher: () => (this.insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } })),
+      insecureDispatcher: () =>
+        (this.insecureAgent ??= import('undici').then(
+          ({ Agent }) => new Agent({ connect: { rejectUnauthorized: false } }),
+        )),
     };
   }
 
@@ -138,7 +142,7 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
   async close(): Promise<void> {
     const agent = this.insecureAgent;
     this.insecureAgent = undefined;
-    await agent?.close();
+    await (await agent)?.close();
   }
 
   private async measureBuiltin(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<MetricValue> {

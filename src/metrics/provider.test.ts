@@ -8,9 +8,7 @@ const context: ProviderContext = {
   fetch: () => Promise.reject(new Error('no network in unit tests')),
   timeoutMs: 1000,
   now: () => 0,
-  insecureDispatcher: () => {
-    throw new Error('not used');
-  },
+  insecureDispatcher: () => Promise.reject(new Error('not used')),
 };
 
 function build(provider: Record<string, unknown>, credentials?: Credentials, interval = '1m'): string {

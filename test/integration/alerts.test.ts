@@ -3,7 +3,9 @@
  * loopback HTTP servers standing in for Slack and MS Teams that record what they receive.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test, type TestContext } from 'node:test';
 import { eventually, freshNamespace, testKubeConfig } from '../support/cluster.js';
 import { appConfigMap, appDeployment, seedLikeCanary } from '../support/fixtures.js';
 import { canaryEvents, startTestOperator, waitForPhase } from '../support/operator.js';
@@ -21,6 +23,27 @@ interface SlackBody {
 const slackTexts = (seen: readonly SeenRequest[]) =>
   seen.filter((r) => r.path === '/services/slack').map((r) => (JSON.parse(r.body) as SlackBody).attachments[0]?.text);
 
+/**
+ * A forward HTTP proxy (absolute-form requests, as clients send for `http://` targets) that records
+ * the `host:port` each request was for.
+ */
+async function startForwardProxy(t: TestContext): Promise<{ url: string; hosts: string[] }> {
+  const hosts: string[] = [];
+  const server = createServer((req, res) => {
+    const target = new URL(req.url ?? '');
+    hosts.push(target.host);
+    const upstream = request(target, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end('upstream unreachable'));
+    req.pipe(upstream);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  t.after(() => new Promise<void>((done) => server.close(() => done())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hosts };
+}
+
 describe('alerts reach the chat services the Canary names', () => {
   test('Slack (address and token from a Secret) gets every alert in order; Teams only the errors', async (t) => {
     let hookFails = false;
@@ -28,6 +51,7 @@ describe('alerts reach the chat services the Canary names', () => {
       r.path === '/hook' && hookFails ? { status: 500, body: 'acceptance test failed' } : { status: 200, body: 'ok' },
     );
     t.after(() => chat.close());
+    const proxy = await startForwardProxy(t);
     const ns = await freshNamespace(t, kc, 'alerts');
     await apply(
       {
@@ -46,7 +70,7 @@ describe('alerts reach the chat services the Canary names', () => {
         apiVersion: 'flagger.app/v1beta1',
         kind: 'AlertProvider',
         metadata: { name: 'teams', namespace: ns },
-        spec: { type: 'msteams', address: `${chat.url}/teams` },
+        spec: { type: 'msteams', address: `${chat.url}/teams`, proxy: proxy.url },
       } as never,
       appConfigMap(ns, 'account', { k: 'v' }),
       appDeployment(ns, 'account', { replicas: 1 }),
@@ -109,6 +133,7 @@ describe('alerts reach the chat services the Canary names', () => {
       .filter((r) => r.path === '/teams')
       .map((r) => JSON.parse(r.body) as Record<string, unknown>);
     assert.equal(teams.length, 1, 'the errors-only route got the one error');
+    assert.deepEqual(proxy.hosts, [new URL(chat.url).host], 'Teams (spec.proxy) went through the proxy; Slack did not');
     assert.equal(teams[0]?.themeColor, 'FF0000');
     assert.deepEqual(
       (teams[0]?.sections as { activityTitle: string }[])[0]?.activityTitle,

@@ -20,9 +20,7 @@ const context: ProviderContext = {
   fetch,
   timeoutMs: 2000,
   now: () => NOW_MS,
-  insecureDispatcher: () => {
-    throw new Error('not used');
-  },
+  insecureDispatcher: () => Promise.reject(new Error('not used')),
 };
 const CREDS = { aws_access_key_id: 'AKIDSERINTEST', aws_secret_access_key: 'not-a-real-secret' };
 

@@ -19,9 +19,7 @@ const context: ProviderContext = {
   fetch,
   timeoutMs: 2000,
   now: () => Date.now(),
-  insecureDispatcher: () => {
-    throw new Error('not used');
-  },
+  insecureDispatcher: () => Promise.reject(new Error('not used')),
 };
 
 async function serve(t: TestContext, answer: (r: SeenRequest) => CannedAnswer): Promise<RecordingServer> {
