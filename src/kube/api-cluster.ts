@@ -23,6 +23,8 @@ export interface ApiClusterOptions {
   readonly onApiRequest?: (record: ApiRequestRecord) => void;
   /** Field selectors by kind (`gvkKey`): only matching objects are cached. */
   readonly fieldSelectors?: Readonly<Record<string, string>>;
+  /** Objects per page of a first list (default 500). */
+  readonly listPageSize?: number;
 }
 
 const REASONS: Record<string, KubeErrorReason> = {
@@ -53,6 +55,7 @@ export class ApiCluster implements Cluster {
         const informer = new Informer(this.rest, {
           path: await this.rest.collectionPath(gvk.apiVersion, gvk.kind, this.options.namespace),
           fieldSelector: this.options.fieldSelectors?.[gvkKey(gvk)],
+          listPageSize: this.options.listPageSize,
           onEvent: (event) => this.dispatch(gvk, event),
           onRestart: (error, attempt) => this.options.onWatchRestart?.(gvk, error, attempt),
         });

@@ -127,4 +127,23 @@ describe('ApiCluster: reads from watch caches, writes to the API server', () => 
       ['api-token', 'db-password'],
     );
   });
+
+  test('a first list larger than one page is read page by page, whole', async (t) => {
+    const ns = await freshNamespace(t, kc, 'pages');
+    const writer = await startApiCluster(t, [CM], ns);
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    for (const name of names) await writer.create({ ...CM, metadata: { name, namespace: ns }, data: { k: name } });
+    const cluster = new ApiCluster(kc, { kinds: [CM], namespace: ns, listPageSize: 2 });
+    await cluster.start();
+    t.after(() => cluster.stop());
+    assert.deepEqual(
+      cluster.list(CM, ns).map((c) => c.metadata.name),
+      [...names, 'kube-root-ca.crt'],
+      'three pages of two: every ConfigMap, none twice',
+    );
+    await writer.create({ ...CM, metadata: { name: 'f', namespace: ns } });
+    await cached('a ConfigMap created after the paged list, from the watch', () =>
+      cluster.get({ ...CM, namespace: ns, name: 'f' }),
+    );
+  });
 });
