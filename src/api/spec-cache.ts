@@ -12,6 +12,7 @@
  * defaults or pruning, any problem — is validated whole, as always, and problems are always
  * worded by the whole-object validator.
  */
+import { deepFreeze } from '../lib/deep-freeze.js';
 import { MAX_NESTING_DEPTH } from '../lib/plain-data.js';
 import type { JsonSchema } from './plain-schema.js';
 import type { ValidationResult } from './validate.js';
@@ -112,12 +113,6 @@ export function isDeepFrozen(value: unknown, depth = 0): boolean {
   if (depth > MAX_NESTING_DEPTH || !Object.isFrozen(value)) return false;
   for (const key in value) if (!isDeepFrozen((value as Record<string, unknown>)[key], depth + 1)) return false;
   return true;
-}
-
-function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

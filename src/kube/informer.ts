@@ -1,3 +1,4 @@
+import { deepFreeze } from '../lib/deep-freeze.js';
 import type { WatchEvent } from './cluster.js';
 import { objectKey, type KubeObject } from './objects.js';
 import { compactManagedFields } from './managed-fields.js';
@@ -86,9 +87,11 @@ export class Informer {
    * reads its own write at once instead of after the watch event. Only a newer version replaces a
    * cached one (resourceVersions are etcd revisions; compared as numbers when both are numeric).
    * Subscribers are not called: the watch event for the same write follows and is delivered then.
+   * Like every cached object, it is frozen: nothing can change the cache behind its back, and a
+   * Canary whose spec did not change is not validated again (api/spec-cache.ts).
    */
   remember(obj: KubeObject): void {
-    compactManagedFields(obj);
+    deepFreeze(compactManagedFields(obj));
     const key = objectKey(obj.metadata.namespace, obj.metadata.name ?? '');
     const cached = this.store.get(key);
     if (!cached || isNewer(obj.metadata.resourceVersion, cached.metadata.resourceVersion)) this.store.set(obj);
@@ -166,7 +169,7 @@ export class Informer {
       const { apiVersion, kind } = collectionType(page);
       for (const item of page.items) {
         // Items of a list carry no apiVersion/kind; put them back so cached objects are complete.
-        const obj = compactManagedFields({ ...item, apiVersion, kind });
+        const obj = deepFreeze(compactManagedFields({ ...item, apiVersion, kind }));
         fresh.set(objectKey(obj.metadata.namespace, obj.metadata.name ?? ''), obj);
       }
       resourceVersion ||= page.metadata.resourceVersion;
@@ -199,7 +202,7 @@ export class Informer {
     }
     this.resourceVersion = line.object.metadata.resourceVersion ?? this.resourceVersion;
     if (line.type === 'BOOKMARK') return;
-    const obj = compactManagedFields(line.object);
+    const obj = deepFreeze(compactManagedFields(line.object));
     const key = objectKey(obj.metadata.namespace, obj.metadata.name ?? '');
     const old = this.store.get(key);
     if (line.type === 'DELETED') {

@@ -7,6 +7,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { createSchemaValidator } from '../api/index.js';
+import { deepFreeze } from '../lib/deep-freeze.js';
 import { NON_NEGATIVE_DURATION_PATTERN, nonNegativeDurationMs } from '../lib/duration.js';
 import type { ProviderRegistry } from '../routers/registry.js';
 import type { LeaderElectionOptions } from './leader-election.js';
@@ -195,12 +196,4 @@ function metricsServerUrl(text: string, issues: FlagIssue[]): string {
 /** Renders flag issues one per line: `--flag: message`. */
 export function formatFlagIssues(issues: readonly FlagIssue[]): string {
   return issues.map((i) => `${i.flag}: ${i.message}`).join('\n');
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -1,3 +1,5 @@
+import { deepFreeze } from '../lib/deep-freeze.js';
+
 /**
  * Deep-frozen copies that share what is frozen already. The in-memory cluster stores every object
  * frozen so no caller can change it behind the cluster's back; copying and freezing every write
@@ -32,12 +34,4 @@ function copyObject(value: object): object {
     else copy[key] = v;
   }
   return copy;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
