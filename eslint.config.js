@@ -36,19 +36,20 @@ export default tseslint.config(
     },
   },
   {
-    // House rule 1: the engine is a functional core. No I/O, no clocks, no client libraries.
-    files: ['src/engine/**/*.ts'],
-    ignores: ['src/engine/**/*.test.ts'],
+    // House rule 1: the engine (and the statistical judge) is a functional core. No I/O, no
+    // clocks, no client libraries.
+    files: ['src/engine/**/*.ts', 'src/judge/**/*.ts'],
+    ignores: ['src/engine/**/*.test.ts', 'src/judge/**/*.test.ts', 'src/**/*.test-support.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process'], message: 'engine/ performs no I/O' },
-            { group: ['@kubernetes/*', 'pino', 'undici'], message: 'engine/ takes no client libraries' },
+            { group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process'], message: 'the functional core performs no I/O' },
+            { group: ['@kubernetes/*', 'pino', 'undici'], message: 'the functional core takes no client libraries' },
             {
               group: ['../controller/*', '../kube/*', '../targets/*', '../routers/*', '../metrics/*'],
-              message: 'engine/ depends on no adapter',
+              message: 'the functional core depends on no adapter',
             },
           ],
         },

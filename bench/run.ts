@@ -3,6 +3,7 @@
  * `BENCH <name> <value> <unit>`. Progress goes to stderr so stdout stays machine-readable.
  */
 import { benchControlPlaneStart } from './controlplane-start.js';
+import { benchJudge } from './judge-bench.js';
 import { benchLoadgen } from './loadgen-bench.js';
 import { benchOperator } from './operator-bench.js';
 import { benchFleet, benchSimulate } from './simulate-bench.js';
@@ -19,6 +20,7 @@ const benches: readonly (() => Promise<readonly Figure[]>)[] = [
   benchControlPlaneStart,
   benchOperator,
   benchLoadgen,
+  benchJudge,
 ];
 
 for (const bench of benches) {
