@@ -1,5 +1,6 @@
 import { deepFreeze } from '../lib/deep-freeze.js';
 import type { WatchEvent } from './cluster.js';
+import { jsonEqual } from './json-equal.js';
 import { objectKey, type KubeObject } from './objects.js';
 import { compactManagedFields } from './managed-fields.js';
 import { ObjectStore } from './object-store.js';
@@ -87,13 +88,12 @@ export class Informer {
    * reads its own write at once instead of after the watch event. Only a newer version replaces a
    * cached one (resourceVersions are etcd revisions; compared as numbers when both are numeric).
    * Subscribers are not called: the watch event for the same write follows and is delivered then.
-   * Like every cached object, it is frozen: nothing can change the cache behind its back, and a
-   * Canary whose spec did not change is not validated again (api/spec-cache.ts).
+   * Like every cached object, it is kept in {@link cacheForm}.
    */
-  remember(obj: KubeObject): void {
-    deepFreeze(compactManagedFields(obj));
-    const key = objectKey(obj.metadata.namespace, obj.metadata.name ?? '');
+  remember(written: KubeObject): void {
+    const key = objectKey(written.metadata.namespace, written.metadata.name ?? '');
     const cached = this.store.get(key);
+    const obj = cacheForm(written, cached);
     if (!cached || isNewer(obj.metadata.resourceVersion, cached.metadata.resourceVersion)) this.store.set(obj);
   }
 
@@ -169,8 +169,8 @@ export class Informer {
       const { apiVersion, kind } = collectionType(page);
       for (const item of page.items) {
         // Items of a list carry no apiVersion/kind; put them back so cached objects are complete.
-        const obj = deepFreeze(compactManagedFields({ ...item, apiVersion, kind }));
-        fresh.set(objectKey(obj.metadata.namespace, obj.metadata.name ?? ''), obj);
+        const key = objectKey(item.metadata.namespace, item.metadata.name ?? '');
+        fresh.set(key, cacheForm({ ...item, apiVersion, kind }, this.store.get(key)));
       }
       resourceVersion ||= page.metadata.resourceVersion;
       next = page.metadata.continue || undefined;
@@ -202,9 +202,9 @@ export class Informer {
     }
     this.resourceVersion = line.object.metadata.resourceVersion ?? this.resourceVersion;
     if (line.type === 'BOOKMARK') return;
-    const obj = deepFreeze(compactManagedFields(line.object));
-    const key = objectKey(obj.metadata.namespace, obj.metadata.name ?? '');
+    const key = objectKey(line.object.metadata.namespace, line.object.metadata.name ?? '');
     const old = this.store.get(key);
+    const obj = cacheForm(line.object, old);
     if (line.type === 'DELETED') {
       this.store.delete(key);
       this.options.onEvent({ type: 'deleted', object: obj, old });
@@ -218,6 +218,24 @@ export class Informer {
 }
 
 class GoneError extends Error {}
+
+/**
+ * What the cache keeps of an object the API server sent: managedFields compacted, the parts equal to
+ * the cached version's (a status write leaves the spec as it was) shared with it, all frozen. A
+ * Canary's spec keeps its identity across status writes, so its validation is not redone
+ * (api/spec-cache.ts), and no caller can change the cache behind its back.
+ */
+function cacheForm(obj: KubeObject, previous: KubeObject | undefined): KubeObject {
+  compactManagedFields(obj);
+  if (previous) {
+    const fresh = obj as unknown as Record<string, unknown>;
+    const cached = previous as unknown as Record<string, unknown>;
+    for (const part of Object.keys(fresh)) {
+      if (part !== 'metadata' && part in cached && jsonEqual(fresh[part], cached[part])) fresh[part] = cached[part];
+    }
+  }
+  return deepFreeze(obj);
+}
 
 function isNewer(candidate: string | undefined, cached: string | undefined): boolean {
   if (!candidate || !cached || !/^\d+$/.test(candidate) || !/^\d+$/.test(cached)) return false;

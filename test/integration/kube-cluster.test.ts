@@ -83,6 +83,17 @@ describe('ApiCluster: reads from watch caches, writes to the API server', () => 
     });
     assert.deepEqual(written.status, { phase: 'Initializing', canaryWeight: 0, failedChecks: 0 });
     assert.equal((written.spec as { suspend?: boolean }).suspend, undefined, 'a status write never changes the spec');
+    const ref = { ...CANARY, namespace: ns, name: 'podinfo' };
+    const cached = cluster.get<KubeObject>(ref);
+    assert.equal(cached?.spec, canary.spec, 'the cache keeps the spec it had: the status write did not change it');
+    assert.throws(() => {
+      (cached?.spec as { suspend?: boolean }).suspend = true;
+    }, TypeError);
+    assert.equal(
+      (cluster.get<KubeObject>(ref)?.spec as { suspend?: boolean }).suspend,
+      undefined,
+      'cached objects are frozen',
+    );
   });
 
   test('objects outside the watched namespace are not in the cache', async (t) => {
