@@ -3,6 +3,7 @@
  * whether a canary is promoted or rolled back.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { CanaryJudgeSchema } from './canary-judge.js';
 import { StringMatch } from './canary-match.js';
 import { CelRules, Duration, OneOfRequired, Percent, StringEnum, StringMap } from './schema-kit.js';
 
@@ -220,6 +221,7 @@ export const CanaryAnalysisSchema = Type.Object(
       Type.Array(CanaryWebhookSchema, { description: 'Hooks called before, during and after the rollout.' }),
     ),
     alerts: Type.Optional(Type.Array(CanaryAlertSchema, { description: 'Notifications about this canary.' })),
+    judge: Type.Optional(CanaryJudgeSchema),
   },
   {
     description:

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { CanaryAnalysisSchema } from './canary-analysis.js';
+import { CanaryJudgeStatusSchema } from './canary-judge.js';
 import { CanaryServiceSchema } from './canary-service.js';
 import {
   ConditionSchema,
@@ -192,6 +193,7 @@ export const CanaryStatusSchema = Type.Object(
       }),
     ),
     lastAnalysis: Type.Optional(LastAnalysisSchema),
+    judge: Type.Optional(CanaryJudgeStatusSchema),
   },
   { description: 'What Serin observed and did, written through the status subresource.' },
 );

@@ -40,6 +40,27 @@ export {
   type CanaryWebhook,
   type SessionAffinity,
 } from './canary-analysis.js';
+export {
+  CanaryJudgeSchema,
+  CanaryJudgeStatusSchema,
+  JudgedSignal,
+  JudgeVerdict,
+  OnInconclusive,
+  type CanaryJudge,
+  type CanaryJudgeStatus,
+  type SignalEvidence,
+  type SplitEvidence,
+} from './canary-judge.js';
+export {
+  CANARY_JUDGE_DEFAULTS,
+  judgeIssues,
+  judgeSpecOf,
+  judgeStatusOf,
+  resolveCanaryJudge,
+  type CanaryJudgeSettings,
+  type JudgeSource,
+  type JudgeTemplateRef,
+} from './judge-settings.js';
 export type { CanaryService } from './canary-service.js';
 export { WebhookPayloadSchema, type WebhookPayload } from './webhook-payload.js';
 export type { HttpMatchRequest } from './canary-match.js';

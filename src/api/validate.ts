@@ -8,6 +8,7 @@ import { AlertProviderDefinition, type AlertProvider } from './alert-provider.js
 import { CanaryDefinition, type Canary } from './canary.js';
 import { toPlainSchema, type JsonSchema } from './crd.js';
 import { renderIssue } from './issue-text.js';
+import { judgeIssues } from './judge-settings.js';
 import { MetricTemplateDefinition, type MetricTemplate } from './metric-template.js';
 import type { TSchema } from '@sinclair/typebox';
 import { K8S_KEYWORDS } from './schema-kit.js';
@@ -109,13 +110,26 @@ function canaryParts(ajv: AjvPair): FrozenValidatorParts<Canary> {
   let schema: JsonSchema | undefined;
   const whole = () => (schema ??= checkedRoot(closedSchema(CanaryDefinition.schema)));
   return {
-    whole: leanFirst<Canary>(ajv, whole),
+    whole: withJudge(leanFirst<Canary>(ajv, whole)),
     restUnchanged: lazy(() => {
       const properties = { ...(whole().properties as Record<string, JsonSchema>), spec: { type: 'object' } };
       const check = ajv.lean().compile(unchangedSchema({ ...whole(), properties }));
       // Called with plain JSON only (spec-cache.ts checks): plainDataProblem would find nothing.
       return (obj) => !hasManagedFields(obj) && check(obj) === true;
     }),
+  };
+}
+
+/**
+ * A Canary whose `spec.analysis.judge` has problems the schema cannot say (ranges, `passBelow`
+ * above `failAbove`, a judge on A/B testing, templates the compared signals need) is refused with
+ * one issue per field, in the judge's own words (judge-settings.ts). Without a judge: unchanged.
+ */
+function withJudge(validate: (obj: unknown) => ValidationResult<Canary>): (obj: unknown) => ValidationResult<Canary> {
+  return (obj) => {
+    const checked = validate(obj);
+    const issues = checked.ok ? judgeIssues(checked.value.spec?.analysis) : [];
+    return issues.length === 0 ? checked : { ok: false, issues };
   };
 }
 

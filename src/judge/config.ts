@@ -198,8 +198,32 @@ function resolveSplit(spec: JudgeSpec['trafficSplit'], path: string, problems: P
   return { tolerance, alpha };
 }
 
+/**
+ * Every problem of a judge spec, each naming its field first (`<path>.<field> <value> …`), for
+ * validators that report problems one per field; empty when the spec is good.
+ */
+export function judgeSpecProblems(spec: JudgeSpec, path = 'spec.analysis.judge'): readonly Problem[] {
+  return resolveParts(spec, path).problems;
+}
+
 /** Checks and defaults a judge spec; `path` names it in problems (e.g. "spec.analysis.judge"). */
 export function resolveJudgeConfig(spec: JudgeSpec, path = 'spec.analysis.judge'): Result<JudgeConfig> {
+  const { problems, config } = resolveParts(spec, path);
+  const [first] = problems;
+  if (first !== undefined) {
+    const rest =
+      problems.length > 1
+        ? ` (and ${problems.length - 1} more: ${problems
+            .slice(1)
+            .map((p) => p.message)
+            .join('; ')})`
+        : '';
+    return { ok: false, problem: { message: first.message + rest, fix: first.fix } };
+  }
+  return { ok: true, value: config };
+}
+
+function resolveParts(spec: JudgeSpec, path: string): { problems: Problem[]; config: JudgeConfig } {
   const problems: Problem[] = [];
   const alpha = unwrap(
     numberAt(
@@ -247,18 +271,7 @@ export function resolveJudgeConfig(spec: JudgeSpec, path = 'spec.analysis.judge'
     return [resolveSignal(at, c, problems)];
   });
   const split = resolveSplit(spec.trafficSplit, `${path}.trafficSplit`, problems);
-  const [first] = problems;
-  if (first !== undefined) {
-    const rest =
-      problems.length > 1
-        ? ` (and ${problems.length - 1} more: ${problems
-            .slice(1)
-            .map((p) => p.message)
-            .join('; ')})`
-        : '';
-    return { ok: false, problem: { message: first.message + rest, fix: first.fix } };
-  }
   const totalWeight = resolved.reduce((s, r) => s + r.weight, 0);
   const signals = resolved.map(({ weight, ...r }) => Object.freeze({ ...r, alpha: (alpha * weight) / totalWeight }));
-  return { ok: true, value: Object.freeze({ alpha, beta, signals: Object.freeze(signals), split }) };
+  return { problems, config: Object.freeze({ alpha, beta, signals: Object.freeze(signals), split }) };
 }

@@ -5,6 +5,7 @@
 export { freezeBoundary, type FrozenBoundary } from './boundary.js';
 export {
   JUDGE_DEFAULTS,
+  judgeSpecProblems,
   resolveJudgeConfig,
   type CompareSpec,
   type JudgeConfig,

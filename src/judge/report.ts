@@ -103,8 +103,9 @@ export function countReport(test: CountTest, wording: Wording): SignalReport {
     boundary: wording.boundary,
     windows: state.windows,
   };
-  const need =
-    verdict === 'CONTINUE' ? needed(projectionTarget(test), state.canary.requests, wording.canaryRate) : null;
+  // No plan without a base rate (no pre-rollout rate, no primary event yet): say nothing rather than NaN.
+  const target = verdict === 'CONTINUE' ? projectionTarget(test) : Infinity;
+  const need = Number.isFinite(target) ? needed(target, state.canary.requests, wording.canaryRate) : null;
   const report: SignalReport = { ...base, needed: need, reason: '' };
   return { ...report, reason: reasonFor(report, wording, s.zeroEventRate) };
 }

@@ -112,6 +112,14 @@ describe('the judge, window by window', () => {
     assert.equal(play(errorsOnly, CALM_HISTORY, [errorsWindow(0, 0, 5400, 3)])[0]?.verdict, 'HOLD');
   });
 
+  test('promises no number it cannot plan: no base rate and no primary error yet means no "needs ≈ N more"', () => {
+    const [outcome] = play(errorsOnly, {}, [errorsWindow(600, 3, 5400, 0)]);
+    const signal = outcome?.signals[0];
+    assert.equal(signal?.verdict, 'CONTINUE');
+    assert.equal(signal?.needed, null);
+    assert.doesNotMatch(signal?.reason ?? '', /NaN|needs/);
+  });
+
   test('gives ERROR, naming the problem, for a failed query or impossible counts; the state does not move', () => {
     const config = errorsOnly;
     const state = startJudge(config, CALM_HISTORY);

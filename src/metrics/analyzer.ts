@@ -6,7 +6,7 @@
  * Every outcome is a `MetricValue`; the engine's judge turns it into pass/fail and event text.
  */
 import type { Agent } from 'undici';
-import type { Canary, CanaryMetric, MetricTemplate } from '../api/index.js';
+import type { Canary, CanaryMetric, JudgeSource, MetricTemplate } from '../api/index.js';
 import { metricSourceOf, type MetricSource, type MetricValue } from '../engine/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import { ReferenceReader } from '../kube/reference-reader.js';
@@ -14,12 +14,14 @@ import { secretData } from '../kube/secrets.js';
 import type { Gvk, KubeObject } from '../kube/objects.js';
 import type { ProviderRegistry } from '../routers/registry.js';
 import { builtinQueryTemplate, isBuiltinMetric, toJudgeUnit } from './builtin.js';
+import type { Result } from '../lib/result.js';
 import type { HttpFetch } from './http.js';
+import { builtinJudgeSeries, templateFamily, type JudgeSeries, type SeriesFamily } from './judge-series.js';
 import type { MetricsAnalyzer } from './port.js';
 import type { Credentials, MetricsProvider, ProviderContext } from './provider.js';
 import { createMetricsProvider } from './provider-factory.js';
 import { PrometheusProvider } from './prometheus.js';
-import { queryModel, renderQuery } from './render.js';
+import { DEFAULT_METRIC_INTERVAL, queryModel, renderQuery } from './render.js';
 import { failure } from './values.js';
 
 /** The MetricTemplate kind, which the Cluster must cache. */
@@ -180,6 +182,45 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
     return value.kind === 'error' ? failure(`${resolved.owner}: ${value.message}`) : value;
   }
 
+  /**
+   * The series the statistical judge reads for `canary` (`spec.analysis.judge.source`): the builtin
+   * series of its provider on its Prometheus, or its MetricTemplates' queries rendered per arm.
+   */
+  async judgeSeries(canary: Canary, source: JudgeSource, signal?: AbortSignal): Promise<Result<JudgeSeries>> {
+    if (source.kind === 'builtin') {
+      const { name, plugin } = this.deps.providers.resolve(canary);
+      if (!plugin) {
+        const fix = 'count with MetricTemplates: set spec.analysis.judge.source.templates';
+        return { ok: false, problem: { message: `the judge has no builtin series for provider ${name}`, fix } };
+      }
+      const server = this.metricsServer(canary);
+      if (typeof server === 'string') {
+        return { ok: false, problem: { message: server, fix: 'set spec.metricsServer to the Prometheus URL' } };
+      }
+      const { targetRef } = canary.spec;
+      const namespace = canary.metadata?.namespace ?? '';
+      return { ok: true, value: builtinJudgeSeries(server, plugin.builtinSeries, targetRef.name, namespace) };
+    }
+    const families: { -readonly [K in 'requests' | 'errors' | 'latency']?: SeriesFamily } = {};
+    for (const key of ['requests', 'errors', 'latency'] as const) {
+      const ref = source[key];
+      if (!ref) continue;
+      const field = `spec.analysis.judge.source.templates.${key}`;
+      const resolved = await this.loadTemplate(canary, ref, field, DEFAULT_METRIC_INTERVAL, signal);
+      if (!resolved.ok) return { ok: false, problem: { message: resolved.message, fix: `fix ${field}` } };
+      const { owner, template, provider } = resolved;
+      if (!(provider instanceof PrometheusProvider)) {
+        const message = `${owner}: the judge reads raw counters from Prometheus, not from provider type ${template.spec.provider.type}`;
+        return { ok: false, problem: { message, fix: 'use a MetricTemplate of provider type prometheus' } };
+      }
+      const model = queryModel(canary, { name: 'judge' });
+      const family = templateFamily(provider, template.spec.query, model, owner);
+      if (!family.ok) return family;
+      families[key] = family.value;
+    }
+    return { ok: true, value: { podLabel: source.podLabel, ...families } };
+  }
+
   /** Prometheus of a canary: `spec.metricsServer`, else the operator default (a new client each time, as Flagger). */
   private metricsServer(canary: Canary): PrometheusProvider | string {
     const address = canary.spec.metricsServer || this.options.defaultMetricsServer;
@@ -197,6 +238,17 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
   private async resolveTemplate(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<ResolvedTemplate> {
     const ref = metric.templateRef;
     if (!ref) return { ok: false, message: 'no usable metrics template and query were configured' };
+    return this.loadTemplate(canary, ref, `templateRef of metric "${metric.name}"`, metric.interval || '1m', signal);
+  }
+
+  /** Reads a MetricTemplate (and its Secret) and builds its provider; `pointer` names the field that refers to it. */
+  private async loadTemplate(
+    canary: Canary,
+    ref: { readonly name: string; readonly namespace?: string | undefined },
+    pointer: string,
+    interval: string,
+    signal?: AbortSignal,
+  ): Promise<ResolvedTemplate> {
     const namespace = ref.namespace || canary.metadata?.namespace || '';
     const owner = `metrictemplate ${namespace}/${ref.name}`;
     const template = await this.read<MetricTemplate>({ ...METRIC_TEMPLATE_GVK, namespace, name: ref.name }, signal);
@@ -204,7 +256,7 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
     if (template === undefined) {
       return {
         ok: false,
-        message: `${owner} not found: create it, or point templateRef of metric "${metric.name}" at an existing MetricTemplate`,
+        message: `${owner} not found: create it, or point ${pointer} at an existing MetricTemplate`,
       };
     }
     const secretRef = template.spec.provider.secretRef;
@@ -221,7 +273,6 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
       }
       credentials = secretData(secret);
     }
-    const interval = metric.interval || '1m';
     const build = createMetricsProvider({ spec: template.spec.provider, credentials, interval }, this.context);
     if (!build.ok) return { ok: false, message: `${owner}: provider ${template.spec.provider.type}: ${build.message}` };
     return { ok: true, owner, template, provider: build.provider };

@@ -5,7 +5,17 @@
  * (no data, as Flagger), ±Inf (a value the judge fails), and a result that is not one number.
  */
 import type { MetricValue } from '../engine/index.js';
-import { basicAuth, joinPath, originOf, parseAddress, send, snippet, statusLine, type HttpContext } from './http.js';
+import {
+  basicAuth,
+  joinPath,
+  originOf,
+  parseAddress,
+  send,
+  snippet,
+  statusLine,
+  type HttpContext,
+  type HttpOutcome,
+} from './http.js';
 import type { Credentials, MetricsProvider, ProviderBuild, ProviderInput } from './provider.js';
 import { failure, isRecord, noData, parseGoFloat, parseJson, valueOf } from './values.js';
 
@@ -36,8 +46,22 @@ export class PrometheusProvider implements MetricsProvider {
 
   /** Runs an instant query; whitespace runs are collapsed to one space first, as Flagger does. */
   async query(query: string, signal?: AbortSignal): Promise<MetricValue> {
-    const form = new URLSearchParams({ query: collapseWhitespace(query) }).toString();
-    const url = joinPath(this.settings.address, 'api/v1/query');
+    const { where, outcome } = await this.call('api/v1/query', { query: collapseWhitespace(query) }, signal);
+    if (!outcome.ok) return failure(outcome.message);
+    return readQueryResponse(where, outcome.status, outcome.statusText, outcome.body);
+  }
+
+  /**
+   * Sends `params` to an API path (`api/v1/query`) with the settings' headers and credentials: as a
+   * GET, or as a POST form when the form is too long for a URL. `where` names the server for messages.
+   */
+  async call(
+    path: string,
+    params: Readonly<Record<string, string>>,
+    signal?: AbortSignal,
+  ): Promise<{ readonly where: string; readonly outcome: HttpOutcome }> {
+    const form = new URLSearchParams(params).toString();
+    const url = joinPath(this.settings.address, path);
     const headers = this.headers();
     const asPost = form.length > MAX_GET_QUERY_CHARS;
     if (asPost) headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -54,8 +78,7 @@ export class PrometheusProvider implements MetricsProvider {
       },
       signal,
     );
-    if (!outcome.ok) return failure(outcome.message);
-    return readQueryResponse(`Prometheus at ${originOf(url)}`, outcome.status, outcome.statusText, outcome.body);
+    return { where: `Prometheus at ${originOf(url)}`, outcome };
   }
 
   /** Runs `vector(1)` and expects 1 (Flagger's IsOnline). */
