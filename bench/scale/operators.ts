@@ -6,6 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { goToolBinary } from '../../test/support/gotools.js';
@@ -83,7 +84,12 @@ export async function startOperator(
             ...launch.extra,
           ],
         ];
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Serin runs with the Node options its image sets (tools/image/node-options).
+  const env =
+    name === 'serin'
+      ? { ...process.env, NODE_OPTIONS: (await readFile(join(ROOT, 'tools/image/node-options'), 'utf8')).trim() }
+      : process.env;
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const out = createWriteStream(log);
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);

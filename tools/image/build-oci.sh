@@ -84,6 +84,7 @@ config=(
   --config.entrypoint /usr/local/bin/node --config.entrypoint /opt/serin/bin/serin.js
   --config.env PATH=/usr/local/bin:/usr/bin:/bin
   --config.env NODE_ENV=production
+  --config.env "NODE_OPTIONS=$(cat "$here/node-options")"
   --config.env HOME=/home/nonroot
   --config.env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
   --config.workingdir /home/nonroot
