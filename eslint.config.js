@@ -45,7 +45,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process'], message: 'the functional core performs no I/O' },
+            {
+              group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process'],
+              message: 'the functional core performs no I/O',
+            },
             { group: ['@kubernetes/*', 'pino', 'undici'], message: 'the functional core takes no client libraries' },
             {
               group: ['../controller/*', '../kube/*', '../targets/*', '../routers/*', '../metrics/*'],

@@ -63,7 +63,12 @@ function exposition(seconds: number): string {
 let exporter: RecordingServer;
 let prometheus: TestPrometheus;
 const agent = new Agent({ connect: { rejectUnauthorized: false } });
-const context: ProviderContext = { fetch, timeoutMs: 3000, now: () => Date.now(), insecureDispatcher: () => Promise.resolve(agent) };
+const context: ProviderContext = {
+  fetch,
+  timeoutMs: 3000,
+  now: () => Date.now(),
+  insecureDispatcher: () => Promise.resolve(agent),
+};
 
 before(async () => {
   const start = Date.now();

@@ -20,7 +20,12 @@ const NOW_MS = 1_700_000_000_000;
 const NOW_S = NOW_MS / 1000;
 const agent = new Agent({ connect: { rejectUnauthorized: false } });
 after(() => agent.close());
-const context: ProviderContext = { fetch, timeoutMs: 2000, now: () => NOW_MS, insecureDispatcher: () => Promise.resolve(agent) };
+const context: ProviderContext = {
+  fetch,
+  timeoutMs: 2000,
+  now: () => NOW_MS,
+  insecureDispatcher: () => Promise.resolve(agent),
+};
 
 async function serve(t: TestContext, answer: (r: SeenRequest) => CannedAnswer): Promise<RecordingServer> {
   const server = await startRecordingServer(answer);
