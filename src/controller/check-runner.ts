@@ -73,11 +73,12 @@ export class CheckRunner {
     const outcomes = await this.hooks(canary, 'rollout', 'Progressing', signal);
     if (outcomes.some((o) => !o.ok)) return outcomes;
     const passes = metricPasses(canary.spec.analysis?.metrics ?? []);
+    let provider: string | undefined;
     for (const [metric, source] of passes) {
       const context: JudgeContext = {
         target: canary.spec.targetRef.name,
         namespace: canary.metadata?.namespace ?? '',
-        metricsProvider: this.deps.providers.resolve(canary).name,
+        metricsProvider: (provider ??= this.deps.providers.resolve(canary).name),
         source,
       };
       const measure = () => this.deps.metrics.measure(canary, metric, signal, source);

@@ -12,7 +12,10 @@ export const CANARY_GVK: Gvk = { apiVersion: FLAGGER_API_VERSION, kind: CANARY_K
 const CONFIG_KINDS: Readonly<Record<string, 'configmap' | 'secret'>> = { ConfigMap: 'configmap', Secret: 'secret' };
 
 export interface ControllerOptions {
-  /** Analysis interval of a canary, ms (the tick period). */
+  /**
+   * Analysis interval of a canary, ms (the tick period): a function of its spec, asked once per
+   * frozen spec object (the caches' objects are frozen; every status write is a watch event).
+   */
   readonly intervalMs: (canary: Canary) => number;
   /** Canaries reconciled at once (different canaries; one canary is never reconciled twice at once). */
   readonly concurrency?: number;
@@ -42,6 +45,8 @@ export class CanaryController {
   private readonly byTarget = new Map<string, Set<string>>();
   /** Key → the target index entry each canary is filed under. */
   private readonly targetOf = new Map<string, string>();
+  /** Tick periods by frozen spec object. */
+  private readonly intervals = new WeakMap<object, number>();
 
   constructor(
     private readonly deps: {
@@ -115,23 +120,32 @@ export class CanaryController {
       this.queue.forget(key);
       return;
     }
-    this.index(canary);
+    const old = event.old as unknown as Canary | undefined;
+    // Filed again only when its target may have changed (not on each of our status writes).
+    if (
+      event.type === 'added' ||
+      old?.spec?.targetRef?.name !== canary.spec?.targetRef?.name ||
+      !this.targetOf.has(key)
+    ) {
+      this.index(canary);
+    }
     if (event.type === 'added') {
       this.schedule(key, 0);
       return;
     }
     // Our own status writes also arrive here; what matters is a spec change (a new generation), a
     // deletion, and a person's request: `serin.dev/command` is acted on at once, not at the next tick.
-    const old = event.old as unknown as Canary | undefined;
     const deleting = Boolean(canary.metadata?.deletionTimestamp) && !old?.metadata?.deletionTimestamp;
-    const asked = [COMMAND_ANNOTATION, PAUSED_ANNOTATION].some(
-      (a) => old?.metadata?.annotations?.[a] !== canary.metadata?.annotations?.[a],
-    );
+    const before = old?.metadata?.annotations;
+    const after = canary.metadata?.annotations;
+    const asked =
+      before !== after &&
+      (before?.[COMMAND_ANNOTATION] !== after?.[COMMAND_ANNOTATION] ||
+        before?.[PAUSED_ANNOTATION] !== after?.[PAUSED_ANNOTATION]);
     if (deleting || asked || old?.metadata?.generation !== canary.metadata?.generation) this.queue.add(key);
     // A new analysis interval takes effect now, not after the old one runs out.
     const timer = this.timers.get(key);
-    if (timer && timer.intervalMs !== this.options.intervalMs(canary))
-      this.schedule(key, this.options.intervalMs(canary));
+    if (timer && timer.intervalMs !== this.intervalMs(canary)) this.schedule(key, this.intervalMs(canary));
   }
 
   private onTarget(event: WatchEvent, kind: string): void {
@@ -193,11 +207,10 @@ export class CanaryController {
   }
 
   /** (Re)arms the canary's tick timer to fire after `delayMs`. */
-  private schedule(key: string, delayMs: number): void {
+  private schedule(key: string, delayMs: number, canary = this.canaryByKey(key)): void {
     this.timers.get(key)?.handle.cancel();
-    const canary = this.canaryByKey(key);
     if (!canary) return;
-    const intervalMs = this.options.intervalMs(canary);
+    const intervalMs = this.intervalMs(canary);
     // Ticks (and the first pass at start) are routine: a change seen on a watch goes first.
     const handle = this.deps.clock.setTimer(() => {
       this.dueTicks.add(key);
@@ -232,11 +245,20 @@ export class CanaryController {
   private rearm(key: string, trigger: Trigger): void {
     const canary = this.canaryByKey(key);
     if (!canary) return;
-    const intervalMs = this.options.intervalMs(canary);
+    const intervalMs = this.intervalMs(canary);
     const timer = this.timers.get(key);
     const now = this.deps.clock.now();
     const next = trigger === 'tick' && timer?.intervalMs === intervalMs ? timer.dueAt + intervalMs : now + intervalMs;
-    this.schedule(key, Math.max(0, next - now));
+    this.schedule(key, Math.max(0, next - now), canary);
+  }
+
+  /** The canary's tick period, kept per frozen spec. */
+  private intervalMs(canary: Canary): number {
+    const spec = canary.spec as object | undefined;
+    if (!spec || !Object.isFrozen(spec)) return this.options.intervalMs(canary);
+    let ms = this.intervals.get(spec);
+    if (ms === undefined) this.intervals.set(spec, (ms = this.options.intervalMs(canary)));
+    return ms;
   }
 
   private canaryByKey(key: string): Canary | undefined {

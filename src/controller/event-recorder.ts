@@ -14,6 +14,8 @@ export interface CanaryEvent {
 interface Recorded {
   name: string;
   count: number;
+  /** When it was remembered: the slot of the ring of remembered keys that names it. */
+  readonly seq: number;
 }
 
 /** Component name on every Event Serin records (`source.component`, `reportingComponent`). */
@@ -26,6 +28,17 @@ export const EVENT_SOURCE = 'serin';
  */
 export class EventRecorder {
   private readonly recent = new Map<string, Recorded>();
+  /**
+   * What `recent` remembered, in order (entries of keys forgotten or remembered again since are
+   * stale), from `head` on: the oldest is forgotten in constant time. Deleting a Map's first key
+   * over and over made each later lookup of the first key walk past the deleted ones (4% of a
+   * 1,000-canary simulation).
+   */
+  private order: { readonly key: string; readonly seq: number }[] = [];
+  private head = 0;
+  private remembered = 0;
+  /** The last timestamp written, for the clock reading it was written at (many events share one). */
+  private stamp = { at: Number.NaN, iso: '' };
 
   constructor(
     private readonly deps: { readonly cluster: Cluster; readonly clock: Clock },
@@ -38,7 +51,7 @@ export class EventRecorder {
     const ns = canary.metadata?.namespace ?? 'default';
     const name = canary.metadata?.name ?? '';
     const key = `${ns}/${name}/${canary.metadata?.uid ?? ''}/${event.type}/${event.reason}/${event.message}`;
-    const now = new Date(this.deps.clock.now()).toISOString();
+    const now = this.timestamp();
     try {
       const seen = this.recent.get(key);
       if (seen) {
@@ -70,12 +83,39 @@ export class EventRecorder {
         lastTimestamp: now,
         count: 1,
       });
-      if (this.recent.size >= this.maxRemembered) this.recent.delete(this.recent.keys().next().value!);
-      this.recent.set(key, { name: created.metadata.name ?? '', count: 1 });
+      this.remember(key, created.metadata.name ?? '');
     } catch (err) {
       // An Event that expired (TTL) or a transient failure: forget it so the next one is created anew.
       this.recent.delete(key);
       this.onError(err);
     }
+  }
+
+  /** Remembers `key`, forgetting the oldest remembered key when `maxRemembered` are. */
+  private remember(key: string, name: string): void {
+    if (this.recent.size >= this.maxRemembered) {
+      while (this.head < this.order.length) {
+        const oldest = this.order[this.head++]!;
+        if (this.recent.get(oldest.key)?.seq === oldest.seq) {
+          this.recent.delete(oldest.key);
+          break;
+        }
+      }
+      if (this.head > 1024 && this.head * 2 > this.order.length) {
+        this.order = this.order.slice(this.head);
+        this.head = 0;
+      }
+    }
+    // A key remembered already (two records of one event at once) keeps its place, as in a Map.
+    const kept = this.recent.get(key)?.seq;
+    const seq = kept ?? this.remembered++;
+    if (kept === undefined) this.order.push({ key, seq });
+    this.recent.set(key, { name, count: 1, seq });
+  }
+
+  private timestamp(): string {
+    const at = this.deps.clock.now();
+    if (at !== this.stamp.at) this.stamp = { at, iso: new Date(at).toISOString() };
+    return this.stamp.iso;
   }
 }

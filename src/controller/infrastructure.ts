@@ -28,14 +28,17 @@ export async function ensureInfrastructure(
   signal?: AbortSignal,
 ): Promise<Result<Readiness>> {
   const { services, router, target, routesBeforePrimary } = parts;
-  const steps: (() => Promise<Result<void>>)[] = [
-    () => services.initialize(canary, meta, signal),
-    ...(routesBeforePrimary ? [() => router.reconcile(canary, meta, signal)] : []),
-    () => target.ensurePrimary(canary, signal),
-    ...(canary.spec.autoscalerRef ? [() => target.ensurePrimaryScaler(canary, signal)] : []),
-  ];
-  for (const ensure of steps) {
-    const r = await ensure();
+  // In order, stopping at the first problem (written out: a list of steps was rebuilt on every reconcile).
+  let r = await services.initialize(canary, meta, signal);
+  if (!r.ok) return r;
+  if (routesBeforePrimary) {
+    r = await router.reconcile(canary, meta, signal);
+    if (!r.ok) return r;
+  }
+  r = await target.ensurePrimary(canary, signal);
+  if (!r.ok) return r;
+  if (canary.spec.autoscalerRef) {
+    r = await target.ensurePrimaryScaler(canary, signal);
     if (!r.ok) return r;
   }
   const primary = target.primaryReadiness(canary, now);
@@ -45,7 +48,7 @@ export async function ensureInfrastructure(
     if (!apex.ok) return apex;
   }
   if (!routesBeforePrimary) {
-    const r = await router.reconcile(canary, meta, signal);
+    r = await router.reconcile(canary, meta, signal);
     if (!r.ok) return r;
   }
   return { ok: true, value: primary };

@@ -10,7 +10,7 @@ import {
   type Validators,
 } from '../api/index.js';
 import type { Action, Answers, Need, Observation, StepInput } from '../engine/model.js';
-import { messages, skipsAnalysis, specProblem, step } from '../engine/index.js';
+import { messages, skipsAnalysis, step } from '../engine/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { Problem } from '../lib/result.js';
 import type { ResolvedProvider, RouterSet } from '../routers/registry.js';
@@ -23,7 +23,9 @@ import type { CheckRunner } from './check-runner.js';
 import type { Clock } from './clock.js';
 import { hasFinalizer, setFinalizer } from './finalizer.js';
 import { VerdictGuard } from './fresh-revision.js';
+import { changeMatters } from './change-matters.js';
 import { ensureInfrastructure } from './infrastructure.js';
+import { ReleaseParts } from './release-parts.js';
 import { withLastAnalysis, withRouteStatus } from './last-analysis.js';
 import { ReconcileReason, withReconciledCondition } from './reconciled-condition.js';
 import type { StatusWriter } from './status-writer.js';
@@ -68,8 +70,14 @@ export interface ReconcileOutcome {
 export class Reconciler {
   /** Promotions and rollbacks are checked against the API server, never decided from a stale cache alone. */
   private readonly verdicts = new VerdictGuard();
+  /** Validation results by frozen Canary object. */
+  private readonly validations = new WeakMap<object, ReturnType<Validators['canary']>>();
+  /** The target, provider and router of each canary. */
+  private readonly releaseParts: ReleaseParts;
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.releaseParts = new ReleaseParts(deps.targets, deps.routers);
+  }
 
   async reconcile(namespace: string, name: string, trigger: Trigger, signal?: AbortSignal): Promise<ReconcileOutcome> {
     const obj = this.deps.cluster.get<Canary>({ apiVersion: FLAGGER_API_VERSION, kind: CANARY_KIND, namespace, name });
@@ -78,7 +86,7 @@ export class Reconciler {
     if (!admitted.ok) return admitted.outcome;
     let { canary } = admitted;
     const { command } = admitted;
-    const parts = this.parts(canary);
+    const parts = this.releaseParts.of(canary);
     if (!parts.ok) return this.stop(canary, parts.reason, parts.problem);
     const { target, router, provider } = parts;
     const meta = target.metadata(canary);
@@ -104,23 +112,25 @@ export class Reconciler {
       canary: target.canaryReadiness(canary, now),
       routes: router.routes(canary),
     };
-    if (trigger === 'change' && !command && !this.changeMatters(canary, observation)) {
+    if (trigger === 'change' && !command && !changeMatters(canary, observation)) {
       await this.deps.status.clearProblem(canary);
       return { stepped: false, phase: canary.status?.phase };
     }
     const decision = await this.decide(canary, provider, observation, now, command, signal);
-    this.deps.log.debug(
-      {
-        canary: `${namespace}/${name}`,
-        trigger,
-        phase: canary.status?.phase,
-        next: decision.status?.phase,
-        revision: observation.revision,
-        actions: decision.actions.map((a) => a.kind),
-        events: decision.events.map((e) => e.message),
-      },
-      'engine decided',
-    );
+    // Built only when it is logged: a reconcile of a steady canary takes tens of microseconds.
+    if (this.deps.log.isLevelEnabled('debug'))
+      this.deps.log.debug(
+        {
+          canary: `${namespace}/${name}`,
+          trigger,
+          phase: canary.status?.phase,
+          next: decision.status?.phase,
+          revision: observation.revision,
+          actions: decision.actions.map((a) => a.kind),
+          events: decision.events.map((e) => e.message),
+        },
+        'engine decided',
+      );
     const verdictOn = { target, observed: observation.revision };
     const again = () => this.reconcile(namespace, name, trigger, signal);
     const replaced = await this.verdicts.recheck(this.deps, canary, decision, verdictOn, again, signal);
@@ -151,7 +161,7 @@ export class Reconciler {
       await setFinalizer(cluster, obj, Boolean(obj.spec?.revertOnDeletion), signal);
       return done();
     }
-    const checked = this.deps.validate(obj);
+    const checked = this.validated(obj);
     if (!checked.ok) {
       const { namespace, name } = obj.metadata ?? {};
       await writer.problem(obj, ReconcileReason.InvalidSpec, {
@@ -175,6 +185,17 @@ export class Reconciler {
       return done();
     }
     return { ok: true, canary, command };
+  }
+
+  /**
+   * The validation of `obj`, kept per frozen object: a canary that nothing wrote to since its last
+   * reconcile (a tick after a watched change, a change after a tick) is the very same object.
+   */
+  private validated(obj: Canary): ReturnType<Validators['canary']> {
+    if (!Object.isFrozen(obj)) return this.deps.validate(obj);
+    let checked = this.validations.get(obj);
+    if (!checked) this.validations.set(obj, (checked = this.deps.validate(obj)));
+    return checked;
   }
 
   /**
@@ -209,30 +230,6 @@ export class Reconciler {
     if (finalStatus !== canary.status) await writer.write(canary, finalStatus, signal);
     if (command) await writer.consumeCommand(canary, command, signal);
     return { stepped: true, phase: finalStatus?.phase };
-  }
-
-  /** The canary's target, provider and router, or the reason and problem why one is missing. */
-  private parts(
-    canary: Canary,
-  ):
-    | { ok: true; target: WorkloadTarget; router: TrafficRouter; provider: ResolvedProvider }
-    | { ok: false; reason: ReconcileReason; problem: Problem } {
-    const target = this.deps.targets.forCanary(canary);
-    if (!target.ok) return { ok: false, reason: ReconcileReason.TargetNotSupported, problem: target.problem };
-    const provider = this.deps.routers.registry.resolve(canary);
-    const router = this.deps.routers.routerFor(provider);
-    if (!router.ok) return { ok: false, reason: ReconcileReason.ProviderNotSupported, problem: router };
-    const unable = this.deps.routers.registry.featureProblem(canary, provider);
-    if (unable) return { ok: false, reason: ReconcileReason.FeatureNotSupported, problem: unable };
-    const invalid = specProblem(canary.spec, provider.routing);
-    if (invalid) {
-      const problem = {
-        message: `canary ${canaryName(canary)} is invalid: ${invalid}`,
-        fix: 'correct the Canary spec; Serin retries when it changes',
-      };
-      return { ok: false, reason: ReconcileReason.InvalidSpec, problem };
-    }
-    return { ok: true, target: target.value, router: router.router, provider };
   }
 
   /** While initializing, on a tick: are the metric providers reachable? Reported as an event only. */
@@ -282,25 +279,6 @@ export class Reconciler {
       signal,
     );
     await writer.event(canary, 'Normal', messages.terminatedCanary(name, ns));
-  }
-
-  /** A watched change starts work only when it is a new revision or the canary is not initialized yet. */
-  private changeMatters(canary: Canary, observation: Observation): boolean {
-    const status = canary.status;
-    const phase = status?.phase ?? '';
-    if (phase === '' || phase === 'Initializing') return true;
-    if (
-      observation.revision.spec !== status?.lastAppliedSpec &&
-      observation.revision.spec !== status?.lastPromotedSpec
-    ) {
-      return true;
-    }
-    const tracked = observation.revision.trackedConfigs ?? {};
-    const known = status?.trackedConfigs ?? {};
-    return (
-      Object.keys(tracked).length !== Object.keys(known).length ||
-      Object.entries(tracked).some(([k, v]) => known[k] !== v)
-    );
   }
 
   /** Calls the engine, answering its questions (hooks, metrics) until it decides. */
@@ -393,8 +371,4 @@ export class Reconciler {
     await this.deps.status.problem(canary, reason, problem);
     return { stepped: false, phase: canary.status?.phase };
   }
-}
-
-function canaryName(canary: Canary): string {
-  return `${canary.metadata?.namespace ?? ''}/${canary.metadata?.name ?? ''}`;
 }

@@ -87,7 +87,7 @@ describe('VirtualRouter updates', () => {
 
 describe('weights on the apex router', () => {
   test('routesWithWeights writes canary then primary into the first route', () => {
-    const routes = routesWithWeights(canary(), desiredVirtualRouter(canary(), 'apex'), {
+    const routes = routesWithWeights(canary(), desiredVirtualRouter(canary(), 'apex').spec.routes ?? [], {
       primary: 70,
       canary: 30,
       mirrored: true,

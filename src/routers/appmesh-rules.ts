@@ -78,8 +78,8 @@ export function virtualRouterUpdate(live: VirtualRouter, desired: VirtualRouter)
 }
 
 /** The desired routes with `routes[0]` sending `routes.primary`/`routes.canary` percent (mirroring is not supported). */
-export function routesWithWeights(canary: Canary, desired: VirtualRouter, routes: Routes): RouterRoute[] {
-  return (desired.spec.routes ?? []).map((route, i) =>
+export function routesWithWeights(canary: Canary, desired: readonly RouterRoute[], routes: Routes): RouterRoute[] {
+  return desired.map((route, i) =>
     i === 0 && route.httpRoute
       ? {
           ...route,

@@ -8,7 +8,8 @@
 import { MeshProvider, type Canary } from '../api/index.js';
 import type { Routes } from '../engine/model.js';
 import { isKubeError, KubeErrorReason, type Cluster } from '../kube/cluster.js';
-import { refOf, type Gvk, type KubeObject } from '../kube/objects.js';
+import type { Gvk, KubeObject, ObjectRef } from '../kube/objects.js';
+import { InPlace, type FoundInPlace } from './in-place.js';
 import type { Result } from '../lib/result.js';
 import type { TargetMetadata } from '../targets/target.js';
 import { BuiltinSeries, type ProviderPlugin } from './registry.js';
@@ -16,6 +17,7 @@ import type { TrafficRouter } from './router.js';
 import { desiredVirtualNode, desiredVirtualRouter, desiredVirtualService } from './appmesh-objects.js';
 import { readWeights, routesWithWeights, virtualNodeUpdate, virtualRouterUpdate } from './appmesh-rules.js';
 import {
+  type RouterRoute,
   VIRTUAL_NODE,
   VIRTUAL_ROUTER,
   VIRTUAL_SERVICE,
@@ -24,7 +26,13 @@ import {
 } from './appmesh-types.js';
 import { canaryId, canaryKey, serviceNames } from './canary-names.js';
 import { jsonEqual } from '../kube/json-equal.js';
+import { deepFreeze } from '../lib/deep-freeze.js';
 import { OK, withSignal, writeProblem } from './write-outcome.js';
+
+const NODE_ROLES = Object.freeze(['primary', 'canary'] as const);
+/** The in-place check of the apex VirtualRouter (shared with `setRoutes`, which keeps it). */
+const APEX_ROUTER = 'router:apex';
+const ROUTER_ROLES = Object.freeze(['apex', 'canary'] as const);
 
 /** The kinds `AppMeshRouter` reads, which the Cluster must cache. */
 export const APPMESH_KINDS: readonly Gvk[] = [VIRTUAL_NODE, VIRTUAL_ROUTER, VIRTUAL_SERVICE];
@@ -54,6 +62,11 @@ export interface AppMeshRouterDeps {
 
 /** Keeps a Canary's App Mesh VirtualNodes, VirtualRouters and VirtualServices as Flagger would. */
 export class AppMeshRouter implements TrafficRouter {
+  /** Routing objects found in place, so a steady tick builds none. */
+  private readonly inPlace = new InPlace();
+  /** The apex routes by frozen Canary spec (weights are set every step). */
+  private readonly apexRoutes = new WeakMap<object, readonly RouterRoute[]>();
+
   constructor(private readonly deps: AppMeshRouterDeps) {}
 
   /**
@@ -71,12 +84,16 @@ export class AppMeshRouter implements TrafficRouter {
         },
       };
     }
-    for (const role of ['primary', 'canary'] as const) {
-      const result = await this.reconcileNode(desiredVirtualNode(canary, target, role), signal);
+    // A step whose objects are in place answers at once, without a promise to wait for.
+    const found = this.inPlace.for(canary, target);
+    for (const role of NODE_ROLES) {
+      const step = this.reconcileNode(canary, target, role, found, signal);
+      const result = step instanceof Promise ? await step : step;
       if (!result.ok) return result;
     }
-    for (const role of ['apex', 'canary'] as const) {
-      const result = await this.reconcileRouter(canary, role, signal);
+    for (const role of ROUTER_ROLES) {
+      const step = this.reconcileRouter(canary, role, found, signal);
+      const result = step instanceof Promise ? await step : step;
       if (!result.ok) return result;
     }
     return OK;
@@ -93,12 +110,15 @@ export class AppMeshRouter implements TrafficRouter {
    * shows exactly these routes.
    */
   async setRoutes(canary: Canary, routes: Routes, signal?: AbortSignal): Promise<void> {
-    const desired = desiredVirtualRouter(canary, 'apex');
-    const wanted = routesWithWeights(canary, desired, routes);
-    const live = this.deps.cluster.get<VirtualRouter>(this.apexRouterRef(canary));
+    const wanted = routesWithWeights(canary, this.desiredApexRoutes(canary), routes);
+    const ref = this.apexRouterRef(canary);
+    const live = this.deps.cluster.get<VirtualRouter>(ref);
     if (live && jsonEqual(live.spec?.routes, wanted)) return;
+    const found = live ? this.inPlace.kept(canary) : undefined;
+    const wasInPlace = live !== undefined && found !== undefined && found.holds(APEX_ROUTER, live);
+    let updated: VirtualRouter;
     try {
-      await this.deps.cluster.patch(refOf(desired), { spec: { routes: wanted } }, withSignal(signal));
+      updated = await this.deps.cluster.patch<VirtualRouter>(ref, { spec: { routes: wanted } }, withSignal(signal));
     } catch (err) {
       const name = serviceNames(canary).apex;
       if (isKubeError(err, KubeErrorReason.NotFound)) {
@@ -110,6 +130,9 @@ export class AppMeshRouter implements TrafficRouter {
         cause: err,
       });
     }
+    // New weights keep a router in place (its routes are the desired ones, with other weights):
+    // when the rest of the written router is the very rest of the one found in place, it is still.
+    if (wasInPlace && onlyRoutesChanged(live, updated)) found.remember(APEX_ROUTER, updated);
   }
 
   /** Nothing to undo: App Mesh objects go with the Canary through their ownerReferences. */
@@ -117,30 +140,81 @@ export class AppMeshRouter implements TrafficRouter {
     return Promise.resolve();
   }
 
+  /** The routes of the desired apex VirtualRouter: a function of the spec, built once per frozen spec. */
+  private desiredApexRoutes(canary: Canary): readonly RouterRoute[] {
+    const spec = canary.spec;
+    if (!Object.isFrozen(spec)) return desiredVirtualRouter(canary, 'apex').spec.routes ?? [];
+    let routes = this.apexRoutes.get(spec);
+    if (!routes)
+      this.apexRoutes.set(spec, (routes = deepFreeze(desiredVirtualRouter(canary, 'apex').spec.routes ?? [])));
+    return routes;
+  }
+
   private apexRouterRef(canary: Canary) {
     return { ...VIRTUAL_ROUTER, namespace: canaryId(canary).namespace, name: serviceNames(canary).apex };
   }
 
-  private async reconcileNode(desired: VirtualNode, signal: AbortSignal | undefined): Promise<Result<void>> {
-    const live = this.deps.cluster.get<VirtualNode>(refOf(desired));
+  /** Creates or updates one VirtualNode; a cached one found in place for these inputs is not built again. */
+  private reconcileNode(
+    canary: Canary,
+    target: TargetMetadata,
+    role: 'primary' | 'canary',
+    found: FoundInPlace,
+    signal: AbortSignal | undefined,
+  ): Result<void> | Promise<Result<void>> {
+    const live = this.deps.cluster.get<VirtualNode>(this.ref(VIRTUAL_NODE, canary, role));
+    const check = role === 'primary' ? 'node:primary' : 'node:canary';
+    if (live && found.holds(check, live)) return OK;
+    const desired = desiredVirtualNode(canary, target, role);
     if (!live) return this.create(desired, signal);
     const next = virtualNodeUpdate(live, desired);
-    return next ? this.update(next, signal) : OK;
+    if (next) return this.update(next, signal);
+    found.remember(check, live);
+    return OK;
   }
 
-  /** The VirtualService is created whenever missing (not only with its router) and never updated. */
-  private async reconcileRouter(
+  /** Creates or updates one VirtualRouter, then its VirtualService. */
+  private reconcileRouter(
     canary: Canary,
     role: 'apex' | 'canary',
+    found: FoundInPlace,
+    signal: AbortSignal | undefined,
+  ): Result<void> | Promise<Result<void>> {
+    const live = this.deps.cluster.get<VirtualRouter>(this.ref(VIRTUAL_ROUTER, canary, role));
+    const check = role === 'apex' ? APEX_ROUTER : 'router:canary';
+    if (live && found.holds(check, live)) return this.ensureService(canary, role, signal);
+    return this.fixRouter(canary, role, live, found, signal);
+  }
+
+  /** Creates a missing VirtualRouter or updates one not in place, then goes on with its VirtualService. */
+  private async fixRouter(
+    canary: Canary,
+    role: 'apex' | 'canary',
+    live: VirtualRouter | undefined,
+    found: FoundInPlace,
     signal: AbortSignal | undefined,
   ): Promise<Result<void>> {
     const desired = desiredVirtualRouter(canary, role);
-    const live = this.deps.cluster.get<VirtualRouter>(refOf(desired));
     const next = live ? virtualRouterUpdate(live, desired) : undefined;
     const routerResult = live ? (next ? await this.update(next, signal) : OK) : await this.create(desired, signal);
     if (!routerResult.ok) return routerResult;
-    const service = desiredVirtualService(canary, role);
-    return this.deps.cluster.get(refOf(service)) ? OK : this.create(service, signal);
+    if (live && !next) found.remember(role === 'apex' ? APEX_ROUTER : 'router:canary', live);
+    return this.ensureService(canary, role, signal);
+  }
+
+  /** The VirtualService is created whenever missing (not only with its router) and never updated. */
+  private ensureService(
+    canary: Canary,
+    role: 'apex' | 'canary',
+    signal: AbortSignal | undefined,
+  ): Result<void> | Promise<Result<void>> {
+    if (this.deps.cluster.get(this.ref(VIRTUAL_SERVICE, canary, role))) return OK;
+    return this.create(desiredVirtualService(canary, role), signal);
+  }
+
+  /** Where the desired object of `kind` and `role` is (as the builders of appmesh-objects.ts name it). */
+  private ref(kind: Gvk, canary: Canary, role: 'apex' | 'primary' | 'canary'): ObjectRef {
+    return { ...kind, namespace: canaryId(canary).namespace, name: serviceNames(canary)[role] };
   }
 
   private async create(obj: KubeObject, signal: AbortSignal | undefined): Promise<Result<void>> {
@@ -162,6 +236,24 @@ export class AppMeshRouter implements TrafficRouter {
       return writeProblem(err, `${obj.kind} ${describe(obj)} update error`, fixFor(obj));
     }
   }
+}
+
+/**
+ * Whether `updated` is `live` with other routes and nothing else changed in its spec: every other
+ * spec field the very same (frozen) value. A router read back as a fresh copy never is.
+ */
+function onlyRoutesChanged(live: VirtualRouter, updated: VirtualRouter): boolean {
+  const before = live.spec as Record<string, unknown> | undefined;
+  const after = updated.spec as Record<string, unknown> | undefined;
+  if (!before || !after || after === before || !Object.isFrozen(updated)) return false;
+  let count = 0;
+  for (const key in after) {
+    if (!Object.hasOwn(after, key) || key === 'routes') continue;
+    count++;
+    if (!Object.hasOwn(before, key) || after[key] !== before[key]) return false;
+  }
+  for (const key in before) if (Object.hasOwn(before, key) && key !== 'routes') count--;
+  return count === 0;
 }
 
 function describe(obj: KubeObject): string {

@@ -12,10 +12,26 @@ export interface ServiceNames {
   readonly canary: string;
 }
 
+/**
+ * The names of each frozen spec. A cache of a pure function of objects that cannot change, so
+ * nothing observable is kept; it is module-wide so that every router, and the objects they create,
+ * share the very same name strings: the cache lookups of a steady tick then compare names by
+ * identity (a tenth of a 1,000-canary simulation was spent in those lookups).
+ */
+const namesOf = new WeakMap<object, ServiceNames>();
+
 /** The service (and routing object) names of a Canary. */
 export function serviceNames(canary: Canary): ServiceNames {
-  const apex = canary.spec.service?.name || canary.spec.targetRef.name;
-  return { apex, primary: `${apex}-primary`, canary: `${apex}-canary` };
+  const spec = canary.spec;
+  // A frozen spec is frozen all the way down, as everything a cache hands out.
+  const frozen = Object.isFrozen(spec);
+  let names = frozen ? namesOf.get(spec) : undefined;
+  if (!names) {
+    const apex = spec.service?.name || spec.targetRef.name;
+    names = Object.freeze({ apex, primary: `${apex}-primary`, canary: `${apex}-canary` });
+    if (frozen) namesOf.set(spec, names);
+  }
+  return names;
 }
 
 /** Name and namespace of the Canary ('' when absent, as in objects not read from a cluster). */

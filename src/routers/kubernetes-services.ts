@@ -5,12 +5,14 @@
  */
 import type { Canary } from '../api/index.js';
 import { isKubeError, KubeErrorReason, type Cluster } from '../kube/cluster.js';
-import { refOf } from '../kube/objects.js';
+import { refOf, type ObjectRef } from '../kube/objects.js';
+import { InPlace } from './in-place.js';
 import type { Result } from '../lib/result.js';
 import type { TargetMetadata } from '../targets/target.js';
 import type { ServiceRouter } from './router.js';
-import { canaryController, canaryKey, serviceNames } from './canary-names.js';
+import { canaryController, canaryId, canaryKey, serviceNames } from './canary-names.js';
 import {
+  SERVICE_GVK,
   desiredService,
   lastAppliedSelector,
   serviceUpdate,
@@ -20,6 +22,13 @@ import {
 import { omitKeys } from '../kube/json-equal.js';
 import { OK, withSignal, writeProblem } from './write-outcome.js';
 
+/** What found a Service in place: its role's comparison. */
+const CHECKS: Readonly<Record<ServiceRole, string>> = {
+  apex: 'service:apex',
+  primary: 'service:primary',
+  canary: 'service:canary',
+};
+
 /** Ports of `KubernetesServices`. */
 export interface KubernetesServicesDeps {
   /** Must cache `v1/Service` in the Canary's namespace. */
@@ -28,10 +37,15 @@ export interface KubernetesServicesDeps {
 
 /** Creates, updates and (for `revertOnDeletion`) hands back the three Services of a Canary. */
 export class KubernetesServices implements ServiceRouter {
+  /** Services found in place, so a steady tick builds none. */
+  private readonly inPlace = new InPlace();
+
   constructor(private readonly deps: KubernetesServicesDeps) {}
 
   async initialize(canary: Canary, target: TargetMetadata, signal?: AbortSignal): Promise<Result<void>> {
-    const canaryResult = await this.reconcileRole(canary, target, 'canary', signal);
+    // A Service in place answers at once, without a promise to wait for.
+    const step = this.reconcileRole(canary, target, 'canary', signal);
+    const canaryResult = step instanceof Promise ? await step : step;
     if (!canaryResult.ok) return canaryResult;
     return this.reconcileRole(canary, target, 'primary', signal);
   }
@@ -85,12 +99,12 @@ export class KubernetesServices implements ServiceRouter {
     await this.deps.cluster.update(restored, withSignal(signal));
   }
 
-  private async reconcileRole(
+  private reconcileRole(
     canary: Canary,
     target: TargetMetadata,
     role: ServiceRole,
     signal: AbortSignal | undefined,
-  ): Promise<Result<void>> {
+  ): Result<void> | Promise<Result<void>> {
     if (!canary.spec.service?.port) {
       return {
         ok: false,
@@ -100,7 +114,16 @@ export class KubernetesServices implements ServiceRouter {
         },
       };
     }
-    return this.reconcile(desiredService(canary, target, role), canary, signal);
+    const found = this.inPlace.for(canary, target);
+    const check = CHECKS[role];
+    const live = this.deps.cluster.get<ServiceObject>(serviceRef(canary, role));
+    if (live && found.holds(check, live)) return OK;
+    const desired = desiredService(canary, target, role);
+    if (live && !serviceUpdate(live, desired, canary)) {
+      found.remember(check, live);
+      return OK;
+    }
+    return this.reconcile(desired, canary, signal);
   }
 
   private async reconcile(
@@ -131,4 +154,9 @@ export class KubernetesServices implements ServiceRouter {
     }
     return OK;
   }
+}
+
+/** Where {@link desiredService} puts the Service of `role`. */
+function serviceRef(canary: Canary, role: ServiceRole): ObjectRef {
+  return { ...SERVICE_GVK, namespace: canaryId(canary).namespace, name: serviceNames(canary)[role] };
 }

@@ -75,6 +75,8 @@ const NO_CAPABILITIES: ProviderCapabilities = Object.freeze({
 /** Provider name → plugin, with the operator's default provider. Immutable. */
 export class ProviderRegistry {
   private readonly plugins: readonly ProviderPlugin[];
+  /** What {@link resolve} found for each frozen spec. */
+  private readonly resolved = new WeakMap<object, ResolvedProvider>();
 
   constructor(
     plugins: readonly ProviderPlugin[],
@@ -89,13 +91,22 @@ export class ProviderRegistry {
     return this.plugins.find((p) => p.matches(provider));
   }
 
-  /** The provider in effect for `canary`. */
+  /** The provider in effect for `canary` (found once per frozen spec: it follows from the spec alone). */
   resolve(canary: Canary): ResolvedProvider {
+    const spec = canary.spec as object | undefined;
+    if (!spec || !Object.isFrozen(spec)) return this.find(canary);
+    let resolved = this.resolved.get(spec);
+    if (!resolved) this.resolved.set(spec, (resolved = Object.freeze(this.find(canary))));
+    return resolved;
+  }
+
+  private find(canary: Canary): ResolvedProvider {
     const named: string | undefined = canary.spec?.provider;
     const isDefault = named === undefined || named === '';
     const name = isDefault ? this.defaultProvider : named;
     const plugin = this.lookup(name);
-    return { name, isDefault, plugin, routing: { provider: name, ...(plugin?.capabilities ?? NO_CAPABILITIES) } };
+    const routing = Object.freeze({ provider: name, ...(plugin?.capabilities ?? NO_CAPABILITIES) });
+    return { name, isDefault, plugin, routing };
   }
 
   /**

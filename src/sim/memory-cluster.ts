@@ -6,14 +6,14 @@ import {
   type WatchEvent,
   type WriteOptions,
 } from '../kube/cluster.js';
-import { describeRef, gvkKey, refOf, type Gvk, type KubeObject, type ObjectRef } from '../kube/objects.js';
+import { describeRef, refOf, type Gvk, type KubeObject, type ObjectMeta, type ObjectRef } from '../kube/objects.js';
 import { jsonEqual } from '../kube/json-equal.js';
 import { applyMergePatch } from './merge-patch.js';
 import { ObjectStore } from './object-store.js';
-import { sealed } from './sealed.js';
+import { sealed, sealedInPlace } from './sealed.js';
 
-/** Kinds without a status subresource: a PUT replaces everything. */
-const NO_STATUS_SUBRESOURCE = new Set(['v1/ConfigMap', 'v1/Secret', 'v1/Event', 'v1/Namespace']);
+/** Kinds (all of core `v1`) without a status subresource: a PUT replaces everything. */
+const NO_STATUS_SUBRESOURCE: ReadonlySet<string> = new Set(['ConfigMap', 'Secret', 'Event', 'Namespace']);
 
 export interface MemoryClusterOptions {
   /** Current time, ms (virtual in simulations): creation and deletion timestamps. */
@@ -22,9 +22,67 @@ export interface MemoryClusterOptions {
   readonly deliver?: (fn: () => void) => void;
 }
 
-/** The object as a no-op check compares it: without its resourceVersion. */
-function withoutVersion(o: KubeObject): unknown {
-  return { ...o, metadata: { ...o.metadata, resourceVersion: undefined } };
+/** `metadata` without `generateName` (the server turns it into the name), built without deleting a field. */
+function withoutGenerateName(metadata: ObjectMeta): ObjectMeta {
+  if (!Object.hasOwn(metadata, 'generateName')) return metadata;
+  const out: Record<string, unknown> = {};
+  const from = metadata as Record<string, unknown>;
+  for (const key in from) {
+    if (!Object.hasOwn(from, key) || key === 'generateName') continue;
+    const value = from[key];
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** Metadata fields the API server owns: a client cannot change them. */
+const SERVER_OWNED: ReadonlySet<string> = new Set(['uid', 'creationTimestamp', 'deletionTimestamp']);
+
+const isMetadataOrStatus = (key: string) => key === 'metadata' || key === 'status';
+const isResourceVersion = (key: string) => key === 'resourceVersion';
+
+/**
+ * Whether `a` and `b` hold the same JSON in every field but the skipped ones (a field set to
+ * undefined is a field left out, as in JSON). Compares in place: a write compares the whole object.
+ */
+function sameFields(a: object, b: object, skip: (key: string) => boolean): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const key in x) {
+    if (Object.hasOwn(x, key) && !skip(key) && !jsonEqual(x[key], Object.hasOwn(y, key) ? y[key] : undefined)) {
+      return false;
+    }
+  }
+  for (const key in y)
+    if (Object.hasOwn(y, key) && !Object.hasOwn(x, key) && !skip(key) && y[key] !== undefined) return false;
+  return true;
+}
+
+/**
+ * The metadata a write stores: what the client sent, with the generation given and the fields the
+ * server owns as they are (in their place when sent, else after the others). Built field by field
+ * (deleting a field made the object slow to read and to copy).
+ */
+function serverMetadata(sent: ObjectMeta, live: ObjectMeta, generation: number): ObjectMeta {
+  const out: Record<string, unknown> = {};
+  const from = sent as Record<string, unknown>;
+  const kept = live as Record<string, unknown>;
+  const put = (key: string, value: unknown) => {
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  };
+  for (const key in from) {
+    if (!Object.hasOwn(from, key)) continue;
+    if (key === 'generation') put(key, generation);
+    else if (!SERVER_OWNED.has(key)) put(key, from[key]);
+    else if (kept[key] !== undefined) put(key, kept[key]);
+  }
+  if (!Object.hasOwn(out, 'generation')) out.generation = generation;
+  for (const key of SERVER_OWNED) if (!Object.hasOwn(out, key) && kept[key] !== undefined) out[key] = kept[key];
+  return out;
 }
 
 /**
@@ -35,13 +93,22 @@ function withoutVersion(o: KubeObject): unknown {
  */
 export class MemoryCluster implements Cluster {
   private readonly objects = new ObjectStore();
-  private readonly handlers = new Map<string, Set<(event: WatchEvent) => void>>();
+  /** Watch handlers by apiVersion, then kind. */
+  private readonly handlers = new Map<string, Map<string, Set<(event: WatchEvent) => void>>>();
   private revision = 0;
   private uids = 0;
+  private stamp = { at: Number.NaN, iso: '' };
   /** Write requests served, by verb (for the simulator's statistics and tests). */
   readonly writes = { create: 0, update: 0, updateStatus: 0, patch: 0, delete: 0 };
 
   constructor(private readonly options: MemoryClusterOptions) {}
+
+  /** The timestamp of the current time, kept while the time stands (a simulation's writes share a few instants). */
+  private timestamp(): string {
+    const at = this.options.now();
+    if (at !== this.stamp.at) this.stamp = { at, iso: new Date(at).toISOString() };
+    return this.stamp.iso;
+  }
 
   /** A number that changes with every stored change (the last resourceVersion handed out). */
   version(): number {
@@ -61,9 +128,10 @@ export class MemoryCluster implements Cluster {
   }
 
   subscribe(gvk: Gvk, handler: (event: WatchEvent) => void): () => void {
-    const key = gvkKey(gvk);
-    let set = this.handlers.get(key);
-    if (!set) this.handlers.set(key, (set = new Set()));
+    let kinds = this.handlers.get(gvk.apiVersion);
+    if (!kinds) this.handlers.set(gvk.apiVersion, (kinds = new Map<string, Set<(event: WatchEvent) => void>>()));
+    let set = kinds.get(gvk.kind);
+    if (!set) kinds.set(gvk.kind, (set = new Set()));
     set.add(handler);
     return () => set.delete(handler);
   }
@@ -72,11 +140,11 @@ export class MemoryCluster implements Cluster {
     this.writes.create++;
     const ref = this.refFor(obj);
     if (this.get(ref)) return this.fail(KubeErrorReason.AlreadyExists, 409, 'POST', ref, 'already exists');
-    const now = new Date(this.options.now()).toISOString();
+    const now = this.timestamp();
     const stored = {
       ...obj,
       metadata: {
-        ...obj.metadata,
+        ...withoutGenerateName(obj.metadata),
         name: ref.name,
         uid: `uid-${++this.uids}`,
         generation: 1,
@@ -84,7 +152,6 @@ export class MemoryCluster implements Cluster {
         resourceVersion: String(++this.revision),
       },
     } as T;
-    delete (stored.metadata as { generateName?: string }).generateName;
     return Promise.resolve(options.dryRun ? structuredClone(stored) : this.store(stored, undefined));
   }
 
@@ -157,7 +224,7 @@ export class MemoryCluster implements Cluster {
         'the object has been modified; please apply your changes to the latest version and try again',
       );
     }
-    const hasStatus = !NO_STATUS_SUBRESOURCE.has(gvkKey(live));
+    const hasStatus = !(live.apiVersion === 'v1' && NO_STATUS_SUBRESOURCE.has(live.kind));
     // The status subresource changes the status and nothing else (the body may carry only that).
     // Shallow: `store` seals the result, copying only what the caller built (not what it took from `live`).
     const next = statusOnly ? ({ ...live, status: obj.status } as KubeObject) : ({ ...obj } as KubeObject);
@@ -165,16 +232,18 @@ export class MemoryCluster implements Cluster {
       if (live.status === undefined) delete next.status;
       else next.status = live.status;
     }
-    const specChanged = Object.keys({ ...live, ...next }).some(
-      (k) => k !== 'metadata' && k !== 'status' && !jsonEqual(live[k], next[k]),
+    const specChanged = !sameFields(live, next, isMetadataOrStatus);
+    next.metadata = serverMetadata(
+      next.metadata,
+      live.metadata,
+      (live.metadata.generation ?? 1) + (specChanged ? 1 : 0),
     );
-    next.metadata = { ...next.metadata, generation: (live.metadata.generation ?? 1) + (specChanged ? 1 : 0) };
-    // Fields the server owns cannot be changed by a client.
-    for (const key of ['uid', 'creationTimestamp', 'deletionTimestamp'] as const) {
-      if (live.metadata[key] === undefined) delete next.metadata[key];
-      else next.metadata[key] = live.metadata[key];
-    }
-    if (jsonEqual(withoutVersion(next), withoutVersion(live))) {
+    // A changed spec is a new generation, so only an unchanged one can make a no-op write.
+    if (
+      !specChanged &&
+      jsonEqual(next.status, live.status) &&
+      sameFields(next.metadata, live.metadata, isResourceVersion)
+    ) {
       return Promise.resolve(live as T); // a no-op write keeps the resourceVersion, as the API server does
     }
     next.metadata.resourceVersion = String(++this.revision);
@@ -187,8 +256,10 @@ export class MemoryCluster implements Cluster {
     return Promise.resolve(this.store(next as T, live));
   }
 
+  /** Stores `obj`, which this cluster has just built with its metadata, and no one else holds yet. */
   private store<T extends KubeObject>(obj: T, old: KubeObject | undefined): T {
-    const frozen = sealed(obj);
+    if (!Object.isFrozen(obj.metadata)) sealedInPlace(obj.metadata);
+    const frozen = sealedInPlace(obj);
     this.objects.set(frozen);
     this.emit({ type: old ? 'modified' : 'added', object: frozen, old });
     return frozen;
@@ -205,8 +276,9 @@ export class MemoryCluster implements Cluster {
   }
 
   private emit(event: WatchEvent): void {
-    const handlers = [...(this.handlers.get(gvkKey(event.object)) ?? [])];
-    if (handlers.length === 0) return;
+    const subscribed = this.handlers.get(event.object.apiVersion)?.get(event.object.kind);
+    if (!subscribed || subscribed.size === 0) return;
+    const handlers = [...subscribed];
     const deliver = this.options.deliver ?? queueMicrotask;
     deliver(() => {
       for (const h of handlers) h(event);

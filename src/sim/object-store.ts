@@ -1,9 +1,15 @@
 import { objectKey, type Gvk, type KubeObject, type ObjectRef } from '../kube/objects.js';
 
+/** Where one stored object is kept: its namespace's map, under its name. */
+interface Place {
+  readonly names: Map<string, KubeObject>;
+  readonly name: string;
+}
+
 /** The objects of one kind. */
 interface KindObjects {
-  /** By `namespace/name`, in the order they were created: the order `remove` walks them in. */
-  readonly byKey: Map<string, KubeObject>;
+  /** Where each is, by `namespace/name`, in the order they were created: the order `remove` walks them in. */
+  readonly byKey: Map<string, Place>;
   /** By namespace then name, for lookups that build no key string (the simulator's hottest call). */
   readonly byName: Map<string, Map<string, KubeObject>>;
   /** Keys sorted as `list` returns them; dropped when an object of the kind is added or removed. */
@@ -12,8 +18,9 @@ interface KindObjects {
 
 /**
  * The stored objects of the in-memory cluster, by kind and name. Lookups by reference allocate
- * nothing; `list` keeps its sorted order between calls until an object of the kind comes or goes
- * (a list per tick sorted 1,000 Canaries every time).
+ * nothing; replacing an object (most writes: a status, weights) finds its slot by namespace and
+ * name and builds no key string; `list` keeps its sorted order between calls until an object of
+ * the kind comes or goes (a list per tick sorted 1,000 Canaries every time).
  */
 export class ObjectStore {
   /** By apiVersion then kind. */
@@ -36,7 +43,8 @@ export class ObjectStore {
     kind.sortedKeys ??= [...kind.byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const out: KubeObject[] = [];
     for (const key of kind.sortedKeys) {
-      const obj = kind.byKey.get(key)!;
+      const place = kind.byKey.get(key)!;
+      const obj = place.names.get(place.name)!;
       if (namespace === undefined || obj.metadata.namespace === namespace) out.push(obj);
     }
     return out;
@@ -47,12 +55,13 @@ export class ObjectStore {
     const kind = this.kindOf(obj);
     const namespace = obj.metadata.namespace ?? '';
     const name = obj.metadata.name ?? '';
-    const key = objectKey(obj.metadata.namespace, name);
-    if (!kind.byKey.has(key)) kind.sortedKeys = undefined;
-    kind.byKey.set(key, obj);
     let names = kind.byName.get(namespace);
     if (!names) kind.byName.set(namespace, (names = new Map<string, KubeObject>()));
+    const known = names.has(name);
     names.set(name, obj);
+    if (known) return;
+    kind.byKey.set(objectKey(obj.metadata.namespace, name), { names, name });
+    kind.sortedKeys = undefined;
   }
 
   delete(obj: KubeObject): void {
@@ -65,7 +74,7 @@ export class ObjectStore {
 
   /** Every stored object, kind by kind in the order the kinds appeared, each kind in creation order. */
   *all(): Generator<KubeObject> {
-    for (const kind of this.order) yield* [...kind.byKey.values()];
+    for (const kind of this.order) yield* [...kind.byKey.values()].map((place) => place.names.get(place.name)!);
   }
 
   private kindOf(gvk: Gvk): KindObjects {

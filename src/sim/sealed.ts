@@ -35,3 +35,20 @@ function copyObject(value: object): object {
   }
   return copy;
 }
+
+/**
+ * Freezes `value`, an object its caller has just built and that no one else holds, with its values
+ * sealed in place: only the values the caller did not freeze are copied (a write's new object and
+ * its new metadata were copied once more by {@link sealed}, on every write).
+ */
+export function sealedInPlace<T extends object>(value: T): T {
+  const obj = value as Record<string, unknown>;
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    const v = obj[key];
+    if (typeof v === 'object' ? v !== null && !Object.isFrozen(v) : typeof v === 'function' || typeof v === 'symbol') {
+      obj[key] = sealed(v);
+    }
+  }
+  return Object.freeze(value);
+}

@@ -41,6 +41,9 @@ export interface TrackedConfig {
 
 /** Finds a target's tracked configs and keeps the primary's copies in step with them. */
 export class ConfigTracker {
+  /** The config references of frozen pod specs (the simulator's cluster), scanned once each. */
+  private readonly refsOf = new WeakMap<PodSpec, readonly ConfigRef[]>();
+
   constructor(
     private readonly cluster: Cluster,
     private readonly includeLabelPrefixes: readonly string[],
@@ -53,7 +56,7 @@ export class ConfigTracker {
    */
   track(namespace: string, pod: PodSpec, user: string): Result<TrackedConfig[]> {
     const tracked: TrackedConfig[] = [];
-    for (const ref of scanConfigRefs(pod)) {
+    for (const ref of this.refs(pod)) {
       const source = this.read(namespace, ref);
       if (!source) {
         if (ref.optional) continue;
@@ -93,6 +96,14 @@ export class ConfigTracker {
     const next: KubeObject = { apiVersion: source.apiVersion, kind: source.kind, metadata, ...dropUndefined(content) };
     if (current && sameCopy(current, next)) return undefined;
     return next;
+  }
+
+  /** {@link scanConfigRefs} of `pod`, kept for a frozen pod (a changed one is another object). */
+  private refs(pod: PodSpec): readonly ConfigRef[] {
+    if (!Object.isFrozen(pod)) return scanConfigRefs(pod);
+    let refs = this.refsOf.get(pod);
+    if (!refs) this.refsOf.set(pod, (refs = scanConfigRefs(pod)));
+    return refs;
   }
 
   private read(namespace: string, ref: ConfigRef): ConfigMap | Secret | undefined {

@@ -10,6 +10,7 @@ import type { Canary } from '../api/index.js';
 import { canaryNotReady, primaryNotReady } from '../engine/messages.js';
 import type { Readiness } from '../engine/model.js';
 import type { Cluster } from '../kube/cluster.js';
+import { deepFreeze } from '../lib/deep-freeze.js';
 import type { Gvk, KubeObject, ObjectRef } from '../kube/objects.js';
 import { PRIMARY_SUFFIX, scanConfigRefs, type ConfigRef } from './config-refs.js';
 import { ConfigTracker, trackedConfigMap, type TrackedConfig } from './config-tracking.js';
@@ -36,6 +37,13 @@ export interface PreparedTarget<W extends Workload> {
   readonly configs: TrackedConfig[];
 }
 
+/** A target that passed the checks, before its primary is derived. */
+interface Inspected<W extends Workload> {
+  readonly target: W;
+  readonly label: { readonly labelKey: string; readonly labelValue: string };
+  readonly configs: TrackedConfig[];
+}
+
 /** A workload kind released through its `-primary` copy: the parts every kind shares. */
 export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadTarget {
   protected readonly cluster: Cluster;
@@ -45,6 +53,8 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
   private readonly word: string;
   /** Revision hashes of frozen pod templates (the simulator's cluster), by template. */
   private readonly templateHashes = new WeakMap<object, string>();
+  /** What {@link metadata} found for each frozen target object (a changed target is another object). */
+  private readonly metadataOf = new WeakMap<object, Result<TargetMetadata>>();
 
   constructor(
     readonly gvk: Gvk,
@@ -113,11 +123,24 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
   }
 
   metadata(canary: Canary): Result<TargetMetadata> {
-    const target = this.releasable(canary);
+    const target = this.target(canary);
     if (!target.ok) return target;
-    const label = this.selectorLabel(target.value);
+    const frozen = Object.isFrozen(target.value);
+    let meta = frozen ? this.metadataOf.get(target.value) : undefined;
+    if (!meta) {
+      meta = this.metadataFrom(target.value);
+      if (frozen) this.metadataOf.set(target.value, deepFreeze(meta));
+    }
+    return meta;
+  }
+
+  /** The selector label and named ports of a target this kind releases, or why it does not. */
+  private metadataFrom(target: W): Result<TargetMetadata> {
+    const refused = this.refusal(target);
+    if (refused) return { ok: false, problem: refused };
+    const label = this.selectorLabel(target);
     if (!label.ok) return label;
-    return { ok: true, value: { ...label.value, ports: containerPorts(target.value) } };
+    return { ok: true, value: { ...label.value, ports: containerPorts(target) } };
   }
 
   revision(canary: Canary): Result<Revision> {
@@ -163,11 +186,14 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
     build: (prepared: PreparedTarget<W>) => W,
     signal?: AbortSignal,
   ): Promise<Result<void>> {
-    const prepared = this.prepare(canary);
-    if (!prepared.ok) return prepared;
+    // The checks come first (their problems are reported while the primary exists); deriving the
+    // primary, which hashes the revision, only when it is missing.
+    const inspected = this.inspect(canary);
+    if (!inspected.ok) return inspected;
     if (this.primary(canary)) return { ok: true, value: undefined };
-    await this.tracker.syncPrimaryCopies(canary, prepared.value.configs, signal);
-    await createIfMissing(this.cluster, build(prepared.value), signal);
+    const prepared = this.prepared(inspected.value);
+    await this.tracker.syncPrimaryCopies(canary, prepared.configs, signal);
+    await createIfMissing(this.cluster, build(prepared), signal);
     return { ok: true, value: undefined };
   }
 
@@ -207,21 +233,32 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
 
   /** The target, its selector label, its tracked configs, and what deriving the primary needs. */
   protected prepare(canary: Canary): Result<PreparedTarget<W>> {
+    const inspected = this.inspect(canary);
+    return inspected.ok ? { ok: true, value: this.prepared(inspected.value) } : inspected;
+  }
+
+  /** The target, its selector label and its tracked configs, or the problem with them. */
+  private inspect(canary: Canary): Result<Inspected<W>> {
     const target = this.releasable(canary);
     if (!target.ok) return target;
     const label = this.selectorLabel(target.value);
     if (!label.ok) return label;
     const configs = this.options.configTracking ? this.trackedConfigs(target.value) : { ok: true as const, value: [] };
     if (!configs.ok) return configs;
-    const revision = { spec: this.templateHash(target.value), configs: trackedConfigMap(configs.value) };
+    return { ok: true, value: { target: target.value, label: label.value, configs: configs.value } };
+  }
+
+  /** What deriving the primary from an inspected target needs (its `flagger-id` hashes the revision). */
+  private prepared({ target, label, configs }: Inspected<W>): PreparedTarget<W> {
+    const revision = { spec: this.templateHash(target), configs: trackedConfigMap(configs) };
     const context: PrimaryContext = {
-      ...label.value,
+      ...label,
       selectorLabels: this.options.selectorLabels,
       includeLabelPrefixes: this.options.includeLabelPrefixes,
-      trackedConfigs: new Set(configs.value.map((c) => c.key)),
+      trackedConfigs: new Set(configs.map((c) => c.key)),
       flaggerId: specHash(revision),
     };
-    return { ok: true, value: { target: target.value, context, configs: configs.value } };
+    return { target, context, configs };
   }
 
   /** The target workload from the cache, or the problem that it is missing. */

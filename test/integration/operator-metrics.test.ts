@@ -60,6 +60,25 @@ function substitute(expr: string, values: Readonly<Record<string, string>>): str
   });
 }
 
+/**
+ * A scrape taken once the operator's cache holds `phase`: the gauges are read from its watch cache,
+ * which gets the status write a moment after the API server answers a read with it (on a busy
+ * machine, long enough for a scrape to slip in between).
+ */
+async function scrapeOnceCached(port: number, ns: string, phase: string): Promise<readonly Sample[]> {
+  return eventually(
+    `/metrics showing the canary ${phase}`,
+    async () => {
+      const samples = await scrape(port);
+      return valueOf(samples, 'serin_canary_phase', { name: 'account', namespace: ns, phase }) === 1
+        ? samples
+        : undefined;
+    },
+    10_000,
+    100,
+  );
+}
+
 async function instantQuery(url: string, query: string): Promise<unknown[]> {
   const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
   const body = (await res.json()) as { status: string; error?: string; data?: { result: unknown[] } };
@@ -106,7 +125,7 @@ test('a promotion then a rollback, seen on /metrics and through every query of t
   assert.equal(during.weights.primary, 100 - during.router.canary);
 
   await waitForPhase(ns, 'account', 'Succeeded', 90_000);
-  samples = await scrape(port);
+  samples = await scrapeOnceCached(port, ns, 'Succeeded');
   assert.equal(valueOf(samples, 'flagger_canary_status', target), 1, 'Succeeded is 1');
   assert.deepEqual(weightsOf(samples, ns), { primary: 100, canary: 0 });
   const completed = { ...target, deployment_strategy: 'canary', analysis_status: 'completed' };
@@ -122,7 +141,7 @@ test('a promotion then a rollback, seen on /metrics and through every query of t
   // The next revision answers half its requests with 5xx: three failed checks, then the rollback.
   await world.apply(appConfigMap(ns, 'account', { 'application.properties': appProperties({ errorRate: 0.5 }) }));
   await waitForPhase(ns, 'account', 'Failed', 90_000);
-  samples = await scrape(port);
+  samples = await scrapeOnceCached(port, ns, 'Failed');
   assert.equal(valueOf(samples, 'flagger_canary_status', target), 2, 'Failed is 2');
   assert.deepEqual(weightsOf(samples, ns), { primary: 100, canary: 0 });
   assert.equal(valueOf(samples, 'flagger_canary_failures_total', completed), 1);

@@ -154,6 +154,51 @@ describe('AppMeshRouter on the real API server with the App Mesh CRDs', () => {
     assert.deepEqual(await Promise.all(allRefs(ns).map(liveVersion)), before);
   });
 
+  test('a routing object edited by hand is put right by the next reconcile, though the Canary did not change', async (t) => {
+    const { ns, cluster } = await setup(t);
+    const router = new AppMeshRouter({ cluster });
+    // The Canary as the operator sees it: the cache's (frozen) object, the same one on every reconcile.
+    const canary = await cached('the Canary', () => cluster.get<Canary>(ref(CANARY, ns, 'account')));
+    assert.ok((await router.reconcile(canary, target)).ok);
+    await cached('all six objects', () => (allRefs(ns).every((r) => cluster.get(r)) ? true : undefined));
+    assert.ok((await router.reconcile(canary, target)).ok);
+    const desiredNode = desiredVirtualNode(canary, target, 'primary').spec.listeners;
+    const desiredRouter = desiredVirtualRouter(canary, 'canary').spec.listeners;
+
+    // Someone edits the primary VirtualNode's and the canary VirtualRouter's listeners (kubectl edit).
+    const wrongListeners = [{ portMapping: { port: 9999, protocol: 'http' } }];
+    await cluster.patch(ref(VN, ns, 'account-primary'), { spec: { listeners: wrongListeners } });
+    await cluster.patch(ref(VR, ns, 'account-canary'), { spec: { listeners: wrongListeners } });
+    await cached('both edits in the cache', () =>
+      cluster.get<VirtualNode>(ref(VN, ns, 'account-primary'))?.spec.listeners?.[0]?.portMapping.port === 9999 &&
+      cluster.get<VirtualRouter>(ref(VR, ns, 'account-canary'))?.spec.listeners?.[0]?.portMapping.port === 9999
+        ? true
+        : undefined,
+    );
+
+    assert.deepEqual(await router.reconcile(canary, target), { ok: true, value: undefined });
+    const node = await server.read({
+      apiVersion: VN.apiVersion,
+      kind: VN.kind,
+      metadata: { name: 'account-primary', namespace: ns },
+    });
+    const canaryRouter = await server.read({
+      apiVersion: VR.apiVersion,
+      kind: VR.kind,
+      metadata: { name: 'account-canary', namespace: ns },
+    });
+    assert.deepEqual((node as unknown as VirtualNode).spec.listeners, desiredNode);
+    assert.deepEqual((canaryRouter as unknown as VirtualRouter).spec.listeners, desiredRouter);
+
+    // Deleted by hand: created again by the next reconcile.
+    await cluster.delete(ref(VS, ns, 'account-canary'));
+    await cached('the VirtualService gone from the cache', () =>
+      cluster.get(ref(VS, ns, 'account-canary')) ? undefined : true,
+    );
+    assert.ok((await router.reconcile(canary, target)).ok);
+    assert.ok(await liveVersion(ref(VS, ns, 'account-canary')));
+  });
+
   test('setRoutes round-trips through the cache, and reconcile keeps the live weights and the mesh fields', async (t) => {
     const { ns, cluster, canary } = await setup(t);
     const router = new AppMeshRouter({ cluster });
