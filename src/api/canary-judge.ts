@@ -269,6 +269,19 @@ export const CanaryJudgeStatusSchema = Type.Object(
     time: Type.String({ format: 'date-time', description: 'When the last window was judged (RFC 3339).' }),
     signals: Type.Array(SignalEvidenceSchema, { description: 'Evidence per judged signal.' }),
     split: Type.Optional(SplitEvidenceSchema),
+    startedAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'When the judge started on this release (RFC 3339).' }),
+    ),
+    stepStartedAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'When the current weight step began; the step waits for a decision until maxStepDuration after it.',
+      }),
+    ),
+    stepWeight: Type.Optional(
+      Type.Integer({ description: 'The canary weight of the current step, in percent.', minimum: 0, maximum: 100 }),
+    ),
     state: Type.Optional(
       PreserveUnknown({
         description:

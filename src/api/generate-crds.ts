@@ -72,6 +72,12 @@ async function main(args: readonly string[]): Promise<number> {
     await writeFile(join(CRD_DIR, name), text);
     console.log(`wrote deploy/crds/${name}`);
   }
+  // The plain manifests carry their own copy (kustomize reads no file outside its directory).
+  const all = renderCrdFiles().get('all.yaml');
+  if (all !== undefined) {
+    await writeFile(join(CRD_DIR, '../kustomize/base/crds.yaml'), all);
+    console.log('wrote deploy/kustomize/base/crds.yaml');
+  }
   return 0;
 }
 

@@ -1,8 +1,22 @@
-import type { Canary, CanaryMetric, CanaryWebhook, WebhookPayload } from '../api/index.js';
-import type { CheckOutcome, GateType, JudgeContext, MetricSource, MetricValue } from '../engine/index.js';
+import {
+  resolveCanaryJudge,
+  type Canary,
+  type CanaryMetric,
+  type CanaryWebhook,
+  type WebhookPayload,
+} from '../api/index.js';
+import type {
+  CheckOutcome,
+  GateType,
+  JudgeContext,
+  JudgeStartAnswer,
+  MetricSource,
+  MetricValue,
+} from '../engine/index.js';
 import { metricSourceOf } from '../engine/index.js';
 import { callWebhook, hooksOfType, payloadFor } from '../hooks/webhook.js';
-import type { MetricsAnalyzer } from '../metrics/port.js';
+import type { JudgeWindow } from '../judge/index.js';
+import type { JudgeWindowRequest, MetricsAnalyzer } from '../metrics/port.js';
 import type { ProviderRegistry } from '../routers/registry.js';
 import type { Semaphore } from '../lib/semaphore.js';
 
@@ -12,6 +26,10 @@ export type WebhookCaller = (
   payload: WebhookPayload,
   signal?: AbortSignal,
 ) => Promise<CheckOutcome>;
+
+/** Only `serin simulate`'s analyzer has no counts (its scenarios give metric values, not requests). */
+const NO_COUNTS =
+  'no request counts to judge here (serin simulate plays metric values, not Prometheus counters); remove analysis.judge to simulate this Canary, the operator reads the counts from Prometheus';
 
 /** Runs the hooks and metrics the engine asks for; outcomes as data, in spec order. */
 export class CheckRunner {
@@ -61,6 +79,32 @@ export class CheckRunner {
       if (outcome.ok) break;
     }
     return outcomes;
+  }
+
+  /** The primary's counts before the rollout, for the statistical judge. */
+  async judgeStart(canary: Canary, end: number, signal?: AbortSignal): Promise<JudgeStartAnswer> {
+    const settings = resolveCanaryJudge(canary.spec.analysis);
+    if (!settings?.ok) return { ok: false, message: settings ? settings.problem.message : 'the Canary has no judge' };
+    const metrics = this.deps.metrics;
+    if (!metrics.judgeStart) return { ok: false, message: NO_COUNTS };
+    return this.limited(() => metrics.judgeStart!(canary, settings.value, end, signal));
+  }
+
+  /** One window's counts of both arms, for the statistical judge; unreadable counts are an ERROR observation. */
+  async judgeWindow(canary: Canary, window: JudgeWindowRequest, signal?: AbortSignal): Promise<JudgeWindow> {
+    const settings = resolveCanaryJudge(canary.spec.analysis);
+    const metrics = this.deps.metrics;
+    if (!settings?.ok || !metrics.judgeWindow) {
+      const message = !settings?.ok ? (settings?.problem.message ?? 'the Canary has no judge') : NO_COUNTS;
+      const error = { kind: 'error', message } as const;
+      return { seconds: window.end - window.start, canaryWeight: window.canaryWeight, errors: error, latency: error };
+    }
+    return this.limited(() => metrics.judgeWindow!(canary, settings.value, window, signal));
+  }
+
+  private limited<T>(work: () => Promise<T>): Promise<T> {
+    const queries = this.deps.limits?.queries;
+    return queries ? queries.run(work) : work();
   }
 
   /** Rollout hooks, then every metric, stopping after the first failure. */

@@ -332,6 +332,10 @@ export class Reconciler {
         return { preRollout: await checks.hooks(canary, 'pre-rollout', 'Progressing', signal) };
       case 'analysis':
         return { analysis: await checks.analysis(canary, signal) };
+      case 'judge-start':
+        return { judgeStart: await checks.judgeStart(canary, need.end, signal) };
+      case 'judge-window':
+        return { judgeWindow: await checks.judgeWindow(canary, need, signal) };
     }
   }
 

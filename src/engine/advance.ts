@@ -17,6 +17,7 @@ import { hasRevisionChanged } from './revision.js';
 import { failedPromotion, rollback } from './rollback.js';
 import { skipsAnalysis, TOTAL_WEIGHT } from './settings.js';
 import { runStrategy, shiftTrafficToPrimary } from './stepping.js';
+import { judgeStep, startJudging } from './judging.js';
 import { isNeed, type Stage, type Tick } from './tick.js';
 
 type ActiveStage = (tick: Tick, routes: Routes) => Stage;
@@ -149,8 +150,9 @@ const runChecks: ActiveStage = (tick, routes) => {
   } else {
     result = runAnalysis(tick);
   }
-  if (result === 'pass') return 'next';
   if (isNeed(result)) return result;
+  // The statistical judge, after Flagger's checks passed: started on the first tick, then each window.
+  if (result === 'pass') return firstTick ? startJudging(tick) : judgeStep(tick, routes);
   if (firstTick) {
     const { outcome } = result;
     tick.warning(text.haltPreRolloutFailed(tick.name, tick.namespace, outcome.name, outcome.reason));

@@ -5,10 +5,12 @@
  * clock by the analysis interval and keeps what each tick said.
  */
 import type { CanarySpec, CanaryStatus } from '../api/index.js';
+import type { JudgeWindow } from '../judge/index.js';
 import type {
   Action,
   CheckOutcome,
   GateType,
+  JudgeStartAnswer,
   Need,
   Readiness,
   Routes,
@@ -48,6 +50,10 @@ export interface Scene {
   readonly analysis?: readonly CheckOutcome[];
   /** A person's `serin.dev/command` for this tick. */
   readonly command?: StepInput['command'];
+  /** The primary's pre-rollout counts for the judge; default: read, and empty. */
+  readonly judgeStart?: JudgeStartAnswer;
+  /** The counts of a judged window, given what the engine asked (its times and weight). */
+  readonly judgeCounts?: (asked: Extract<Need, { kind: 'judge-window' }>) => JudgeWindow;
 }
 
 /** What one tick did. */
@@ -218,6 +224,11 @@ export class Film {
         const hooks = hooksOf(this.spec, 'rollout').map((hook) => ok(hook.name));
         return { ...answers, analysis: scene.analysis ?? [...hooks, ...metrics] };
       }
+      case 'judge-start':
+        return { ...answers, judgeStart: scene.judgeStart ?? { ok: true, pre: {}, notes: [] } };
+      case 'judge-window':
+        if (!scene.judgeCounts) throw new Error(`the scene has no judge counts for ${JSON.stringify(need)}`);
+        return { ...answers, judgeWindow: scene.judgeCounts(need) };
     }
   }
 

@@ -8,6 +8,7 @@ export type {
   CheckOutcome,
   EngineEvent,
   GateType,
+  JudgeStartAnswer,
   Need,
   Observation,
   Readiness,

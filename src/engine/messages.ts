@@ -204,6 +204,39 @@ export const commandUnknown = (value: string): string =>
 export const commandIgnored = (command: string, name: string, ns: string, why: string): string =>
   `Ignoring serin.dev/command=${command} on ${dot(name, ns)}: ${why}`;
 
+// --- the statistical judge (Serin, spec.analysis.judge; not in Flagger) ---------------------------
+
+/** Normal, first analysis tick: the judge froze what it needs from the primary's last hour. */
+export const judgeStarted = (name: string, ns: string, signals: string, notes: string): string =>
+  `Judging ${dot(name, ns)} against its primary: ${signals}${notes ? `; ${notes}` : ''}`;
+/** Warning, counted as a failed check: the primary's history could not be read. */
+export const judgeStartFailed = (name: string, ns: string, message: string): string =>
+  `Halt ${dot(name, ns)} advancement: the judge cannot read the primary's counts before the rollout: ${message}`;
+/** Normal, each window without a decision: the weight is held. */
+export const judgeWaiting = (name: string, ns: string, weight: number, reason: string): string =>
+  `Holding ${dot(name, ns)} at weight ${weight} until the judge decides: ${reason}`;
+/** Normal, the window where every judged signal first passes. */
+export const judgePassed = (name: string, ns: string, reason: string): string =>
+  `Judge passed ${dot(name, ns)}: ${reason}`;
+/** Warning, the canary is shown worse than the primary: the run is rolled back at once. */
+export const judgeFailed = (name: string, ns: string, reason: string): string =>
+  `Rolling back ${dot(name, ns)}: the judge found the canary worse than the primary: ${reason}`;
+/** Warning, counted as a failed check: the window's counts could not be read or compared. */
+export const judgeError = (name: string, ns: string, reason: string): string =>
+  `Halt ${dot(name, ns)} advancement: the judge could not count this window: ${reason}`;
+/** Warning, the split check: the canary does not receive its weight; the weight is held. */
+export const judgeHold = (name: string, ns: string, weight: number, reason: string): string =>
+  `Holding ${dot(name, ns)} at weight ${weight}: the canary does not receive its share of requests: ${reason}`;
+/** Warning, `onInconclusive: fail`: no decision within maxStepDuration; the run is rolled back. */
+export const judgeTimedOutFail = (name: string, ns: string, limit: string, reason: string): string =>
+  `Rolling back ${dot(name, ns)}: insufficient evidence, no decision within maxStepDuration ${limit} (onInconclusive: fail): ${reason}`;
+/** Warning, `onInconclusive: hold`: the weight stays until a person decides. */
+export const judgeTimedOutHold = (name: string, ns: string, limit: string): string =>
+  `Holding ${dot(name, ns)}: no decision within maxStepDuration ${limit} (onInconclusive: hold); run serin promote or serin abort`;
+/** Warning, `onInconclusive: promote`: the step advances without a decision, as the spec accepts. */
+export const judgeTimedOutPromote = (name: string, ns: string, limit: string): string =>
+  `Advancing ${dot(name, ns)} without a decision after maxStepDuration ${limit} (onInconclusive: promote accepts the risk)`;
+
 // --- providers that cannot do what the spec asks (Flagger: the kubernetes provider) --------------
 
 /** Warning, the provider cannot route by match, so `analysis.match` is ignored. */
@@ -236,6 +269,8 @@ export const alerts = {
   promotionFailed: (error: string): string => `Promotion failed, primary not ready: ${error}`,
   promotionFinished: (): string => 'Canary analysis completed successfully, promotion finished.',
   skippedPromotionFinished: (): string => 'Canary analysis was skipped, promotion finished.',
+  judgeFailed: (reason: string): string => `Canary is worse than the primary: ${reason}`,
+  judgeInconclusive: (limit: string): string => `No decision within maxStepDuration ${limit}: rolling back.`,
 } as const;
 
 // --- the Promoted condition (spec §1.1.8) --------------------------------------------------------

@@ -5,6 +5,7 @@
  * with a `need` and the controller calls it again with the answer filled in.
  */
 import type { CanaryCommand, CanarySpec, CanaryStatus, Phase, WebhookType } from '../api/index.js';
+import type { JudgeWindow, PreRollout } from '../judge/index.js';
 
 /**
  * Is a workload ready to serve? Non-retriable means waiting longer will not help (deadline passed).
@@ -56,7 +57,16 @@ export interface Answers {
    * position, so every rollout hook that ran must be listed.
    */
   readonly analysis?: readonly CheckOutcome[];
+  /** The primary's counts before the rollout, for the statistical judge (`spec.analysis.judge`). */
+  readonly judgeStart?: JudgeStartAnswer;
+  /** One analysis window's counts of both arms, for the statistical judge. */
+  readonly judgeWindow?: JudgeWindow;
 }
+
+/** The primary's pre-rollout counts, or why they could not be read. */
+export type JudgeStartAnswer =
+  | { readonly ok: true; readonly pre: PreRollout; readonly notes: readonly string[] }
+  | { readonly ok: false; readonly message: string };
 
 /** Webhook types that gate a transition (the canary waits while one says no). */
 export type GateType = Extract<WebhookType, 'confirm-rollout' | 'confirm-traffic-increase' | 'confirm-promotion'>;
@@ -69,7 +79,11 @@ export type Need =
   | { readonly kind: 'gate'; readonly gate: GateType }
   | { readonly kind: 'rollback-hooks' }
   | { readonly kind: 'pre-rollout' }
-  | { readonly kind: 'analysis' };
+  | { readonly kind: 'analysis' }
+  /** The primary's counts over the hour before `end` (unix seconds), to start the judge. */
+  | { readonly kind: 'judge-start'; readonly end: number }
+  /** Both arms' counts over (`start`, `end`] (unix seconds), at `canaryWeight` percent. */
+  | { readonly kind: 'judge-window'; readonly start: number; readonly end: number; readonly canaryWeight: number };
 
 /** What the controller observed this tick (from its caches; no decision made yet). */
 export interface Observation {

@@ -41,7 +41,16 @@ function stallProblem(spec: CanarySpec, routing: RoutingCapabilities): string | 
   return `analysis.${given} never moves traffic to the canary (its first step is 0); set stepWeight above 0, stepWeights starting above 0, or iterations for blue/green`;
 }
 
+/**
+ * The statistical judge compares the canary's share of live traffic with the primary's: with a
+ * provider that cannot shift weights the run is blue/green, and the canary serves no share at all.
+ */
+function judgeProblem(spec: CanarySpec, routing: RoutingCapabilities): string | undefined {
+  if (analysisOf(spec).judge === undefined || skipsAnalysis(spec) || routing.weights) return undefined;
+  return `analysis.judge needs a share of live traffic on the canary, and provider ${routing.provider} cannot shift weights (its releases are blue/green); remove analysis.judge, or use a provider that routes by weight (gatewayapi, appmesh, istio, …)`;
+}
+
 /** The first thing in the spec no release can honour with this provider, or undefined. */
 export function specProblem(spec: CanarySpec, routing: RoutingCapabilities): string | undefined {
-  return durationProblem(spec) ?? stallProblem(spec, routing);
+  return durationProblem(spec) ?? stallProblem(spec, routing) ?? judgeProblem(spec, routing);
 }

@@ -3,7 +3,7 @@
  * different operations; the engine applies the same operations to a draft and hands the controller
  * one final status, so a tick is one write.
  */
-import type { CanaryStatus, Condition, Phase } from '../api/index.js';
+import type { CanaryJudgeStatus, CanaryStatus, Condition, Phase } from '../api/index.js';
 import { jsonEqual } from '../lib/json-equal.js';
 import { promotedCondition } from './messages.js';
 import type { Observation } from './model.js';
@@ -86,6 +86,11 @@ export class StatusDraft {
   /** Set the failed-checks counter only. */
   setFailedChecks(failedChecks: number): void {
     this.next = { ...this.next, failedChecks };
+  }
+
+  /** Set the statistical judge's status only. */
+  setJudge(judge: CanaryJudgeStatus): void {
+    this.next = { ...this.next, judge };
   }
 
   /** Set the iteration counter only. */

@@ -49,6 +49,8 @@ export class Tick {
   readonly plan: StrategyPlan;
   readonly draft: StatusDraft;
   readonly command: StepInput['command'];
+  /** Wall-clock time of this tick, ms since the epoch. */
+  readonly now: number;
   private readonly events: EngineEvent[] = [];
   private readonly actions: Action[] = [];
 
@@ -68,6 +70,7 @@ export class Tick {
     this.maxWeight = maxWeightOf(input.spec);
     this.plan = strategyOf(input.spec, input.routing);
     this.command = input.command;
+    this.now = input.now;
     this.draft = new StatusDraft(input.status, input.observation.revision, this.kind, input.now);
   }
 

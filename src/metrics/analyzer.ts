@@ -6,8 +6,9 @@
  * Every outcome is a `MetricValue`; the engine's judge turns it into pass/fail and event text.
  */
 import type { Agent } from 'undici';
-import type { Canary, CanaryMetric, JudgeSource, MetricTemplate } from '../api/index.js';
-import { metricSourceOf, type MetricSource, type MetricValue } from '../engine/index.js';
+import type { Canary, CanaryJudgeSettings, CanaryMetric, JudgeSource, MetricTemplate } from '../api/index.js';
+import { metricSourceOf, type JudgeStartAnswer, type MetricSource, type MetricValue } from '../engine/index.js';
+import type { JudgeWindow } from '../judge/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import { ReferenceReader } from '../kube/reference-reader.js';
 import { secretData } from '../kube/secrets.js';
@@ -17,7 +18,8 @@ import { builtinQueryTemplate, isBuiltinMetric, toJudgeUnit } from './builtin.js
 import type { Result } from '../lib/result.js';
 import type { HttpFetch } from './http.js';
 import { builtinJudgeSeries, templateFamily, type JudgeSeries, type SeriesFamily } from './judge-series.js';
-import type { MetricsAnalyzer } from './port.js';
+import { needsOf, PrometheusJudgeSource } from './judge-source.js';
+import type { JudgeWindowRequest, MetricsAnalyzer } from './port.js';
 import type { Credentials, MetricsProvider, ProviderContext } from './provider.js';
 import { createMetricsProvider } from './provider-factory.js';
 import { PrometheusProvider } from './prometheus.js';
@@ -186,6 +188,39 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
    * The series the statistical judge reads for `canary` (`spec.analysis.judge.source`): the builtin
    * series of its provider on its Prometheus, or its MetricTemplates' queries rendered per arm.
    */
+  async judgeStart(
+    canary: Canary,
+    settings: CanaryJudgeSettings,
+    end: number,
+    signal?: AbortSignal,
+  ): Promise<JudgeStartAnswer> {
+    const series = await this.judgeSeries(canary, settings.source, signal);
+    if (!series.ok) return { ok: false, message: `${series.problem.message}; ${series.problem.fix}` };
+    const read = await new PrometheusJudgeSource(series.value).preRollout(end, needsOf(settings.config), signal);
+    if (!read.ok) return { ok: false, message: `${read.problem.message}; ${read.problem.fix}` };
+    return { ok: true, pre: read.value.pre, notes: read.value.notes };
+  }
+
+  async judgeWindow(
+    canary: Canary,
+    settings: CanaryJudgeSettings,
+    window: JudgeWindowRequest,
+    signal?: AbortSignal,
+  ): Promise<JudgeWindow> {
+    const needs = needsOf(settings.config);
+    const series = await this.judgeSeries(canary, settings.source, signal);
+    if (!series.ok) {
+      const error = { kind: 'error', message: `${series.problem.message}; ${series.problem.fix}` } as const;
+      return {
+        seconds: window.end - window.start,
+        canaryWeight: window.canaryWeight,
+        ...(needs.errors ? { errors: error } : {}),
+        ...(needs.latency ? { latency: error } : {}),
+      };
+    }
+    return new PrometheusJudgeSource(series.value).observe(window, needs, signal);
+  }
+
   async judgeSeries(canary: Canary, source: JudgeSource, signal?: AbortSignal): Promise<Result<JudgeSeries>> {
     if (source.kind === 'builtin') {
       const { name, plugin } = this.deps.providers.resolve(canary);
