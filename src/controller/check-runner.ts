@@ -27,9 +27,8 @@ export type WebhookCaller = (
   signal?: AbortSignal,
 ) => Promise<CheckOutcome>;
 
-/** Only `serin simulate`'s analyzer has no counts (its scenarios give metric values, not requests). */
-const NO_COUNTS =
-  'no request counts to judge here (serin simulate plays metric values, not Prometheus counters); remove analysis.judge to simulate this Canary, the operator reads the counts from Prometheus';
+/** Every analyzer Serin ships counts requests; one that cannot (a test's, an embedder's) says so. */
+const NO_COUNTS = 'the metrics analyzer in use cannot count requests for the statistical judge';
 
 /** Runs the hooks and metrics the engine asks for; outcomes as data, in spec order. */
 export class CheckRunner {

@@ -141,12 +141,12 @@ function inconclusive(tick: Tick, settings: CanaryJudgeSettings, reason: string)
   }
 }
 
-/** "error-ratio (φ 1.5: …), latency-tail (boundary 0.25), traffic split; false-rollback budget 1%". */
+/** "error-ratio (φ = 1.5: …), latency-tail (boundary 0.25, φ = 1.2: …), traffic split; false-rollback budget 1%". */
 function describeStart(settings: CanaryJudgeSettings, state: JudgeState): string {
   const signals = state.signals.map((s) => {
     const parts = [
       ...(s.boundary ? [`boundary ${s.boundary.le}`] : []),
-      `φ ${round(s.phi)}${s.phiReason ? `: ${s.phiReason}` : ''}`,
+      s.phiReason || `φ ${round(s.phi)}`,
       ...(s.problem ? [`cannot be judged: ${s.problem.message}`] : []),
     ];
     return `${s.name} (${parts.join(', ')})`;

@@ -47,6 +47,19 @@ const VersionSchema = Type.Object(
     metrics: Type.Optional(
       StringMap(MetricValueSchema, { description: 'Metric name → value measured while this revision is the canary.' }),
     ),
+    errorRate: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: 'For the statistical judge: the share of requests this revision fails (default 0).',
+      }),
+    ),
+    latencyMs: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description: 'For the statistical judge: the median latency of this revision, in ms (default 100).',
+      }),
+    ),
   },
   { description: 'How the revisions matching `when` behave.' },
 );
@@ -106,6 +119,13 @@ export const ScenarioSchema = Type.Object(
       Type.String({ pattern: NON_NEGATIVE_DURATION_PATTERN, description: 'Virtual time limit; default `2h`.' }),
     ),
     versions: Type.Array(VersionSchema, { minItems: 1, description: 'Behaviours, first match wins.' }),
+    requestsPerSecond: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description:
+          'For the statistical judge: live requests per second to the service, split by the weights (default 100).',
+      }),
+    ),
     webhooks: Type.Optional(
       StringMap(Type.String({ pattern: '^(pass|fail)(: .*)?$' }), {
         description: 'Webhook name → `pass` or `fail[: message]`. Unlisted webhooks pass.',

@@ -65,7 +65,7 @@ export class SimWorld {
         log: pino({ enabled: false }),
         providers,
         targets: options.targets ?? new TargetRegistry(),
-        metrics: new ScenarioMetrics(this.workloads),
+        metrics: new ScenarioMetrics(this.workloads, options.scenario),
         callWebhook: scenarioWebhooks(options.scenario),
         // The scenario's metrics always answer: the operator's provider check passes, as it says.
         checkProviders: () => Promise.resolve({ ok: true }),

@@ -11,7 +11,7 @@ import { freshNamespace, testKubeConfig } from '../support/cluster.js';
 const kc = testKubeConfig();
 const objects = KubernetesObjectApi.makeApiClient(kc);
 const validate = createValidators({ unknownFields: 'reject' }).canary;
-const FILES = ['gatewayapi/canary.yaml', 'gatewayapi/ab-testing.yaml', 'bluegreen/canary.yaml'];
+const FILES = ['gatewayapi/canary.yaml', 'gatewayapi/ab-testing.yaml', 'bluegreen/canary.yaml', 'judge/canary.yaml'];
 
 describe('the examples are what the API server and Serin accept', () => {
   for (const file of FILES) {
