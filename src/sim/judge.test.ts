@@ -25,7 +25,7 @@ describe('serin simulate with the statistical judge', () => {
     const failed = t.entries.find((e) => e.message?.includes('the judge found the canary worse than the primary'));
     assert.ok(failed, 'the rollback names the judge');
     assert.match(
-      failed.message!,
+      failed.message,
       /error ratio canary\/primary 13\.00 is above 1\.10.*canary 39\/3,000 vs primary 27\/27,000 requests/,
     );
     const started = t.entries.find((e) => e.message?.startsWith('Advance account.shop canary weight 10'));
