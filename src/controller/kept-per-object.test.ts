@@ -12,6 +12,7 @@ import { providerRegistry } from '../routers/providers.js';
 import { RouterSet } from '../routers/registry.js';
 import { MemoryCluster } from '../sim/memory-cluster.js';
 import { TargetRegistry } from '../targets/registry.js';
+import { accountCanary } from './account.test-support.js';
 import { CanaryController } from './controller.js';
 import type { Reconciler } from './reconciler.js';
 import { ReleaseParts } from './release-parts.js';
@@ -21,17 +22,8 @@ const DEPLOYMENT_REF = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: '
 
 async function world(): Promise<{ cluster: MemoryCluster; canary: () => Canary }> {
   const cluster = new MemoryCluster({ now: () => 0 });
-  await cluster.create({
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'account', namespace: 'shop' },
-    spec: {
-      provider: 'appmesh:v1beta2',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'account' },
-      service: { port: 8080 },
-      analysis: { interval: '1m', threshold: 2, stepWeight: 10, maxWeight: 50 },
-    },
-  });
+  const canary = accountCanary({ interval: '1m', threshold: 2, stepWeight: 10, maxWeight: 50 });
+  await cluster.create({ ...canary, spec: { provider: 'appmesh:v1beta2', ...(canary.spec as object) } });
   await cluster.create({
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Canary } from '../api/index.js';
 import type { ObjectRef } from '../kube/objects.js';
+import { accountCanary } from '../controller/account.test-support.js';
 import { MemoryCluster } from '../sim/memory-cluster.js';
 import type { TargetMetadata } from '../targets/target.js';
 import { AppMeshRouter } from './appmesh.js';
@@ -29,16 +30,7 @@ const target: TargetMetadata = Object.freeze({ labelKey: 'app', labelValue: 'acc
 /** A cluster holding the Canary `account` (frozen, with a uid and a generation, as a cache hands it out). */
 async function world(): Promise<{ cluster: MemoryCluster; canary: () => Canary }> {
   const cluster = new MemoryCluster({ now: () => Date.parse('2026-12-01T00:00:00Z') });
-  await cluster.create({
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'account', namespace: 'shop' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'account' },
-      service: { port: 8080 },
-      analysis: { interval: '1m', threshold: 2, stepWeight: 10, maxWeight: 50 },
-    },
-  });
+  await cluster.create(accountCanary({ interval: '1m', threshold: 2, stepWeight: 10, maxWeight: 50 }));
   return { cluster, canary: () => cluster.get<Canary>(CANARY_REF)! };
 }
 
