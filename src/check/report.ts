@@ -28,6 +28,8 @@ export const SectionId = {
   Cluster: 'cluster',
   Validation: 'validation',
   Metrics: 'metrics',
+  /** The statistical judge's pre-flight (Canaries with `spec.analysis.judge` only). */
+  Judge: 'judge',
   Webhooks: 'webhooks',
 } as const;
 /** Union of {@link SectionId} values. */

@@ -12,6 +12,7 @@ import type { HttpFetch } from '../metrics/http.js';
 import { clusterChecks } from './cluster-checks.js';
 import type { CanaryInput, CheckInputs } from './inputs.js';
 import type { KubeReader } from './kube-reader.js';
+import { JUDGE_PREFLIGHT_DEFAULTS, judgePreflight, readJudgeTemplates } from './judge-preflight.js';
 import { metricChecks } from './metric-checks.js';
 import { fail, pass, SectionId, type CanaryReport, type CheckLine, type CheckReport, type Section } from './report.js';
 import { SnapshotCluster } from './snapshot-cluster.js';
@@ -43,6 +44,8 @@ export interface CheckRunOptions {
   readonly context?: string | undefined;
   /** Timeout of each metrics query, ms. Default 5000 (the operator's). */
   readonly metricsTimeoutMs?: number;
+  /** Hours of the primary's history the judge's pre-flight reads. Default 3. */
+  readonly judgeHours?: number;
 }
 
 /** Runs every check and returns the report. */
@@ -116,16 +119,33 @@ async function checkCanary(
     cluster = { id: SectionId.Cluster, title: 'Cluster', note: 'skipped: the API server is unreachable', checks: [] };
   }
   const measured = options.metricsServer ? withoutMetricsServer(canary) : canary;
-  const [metrics, webhooks] = await Promise.all([
+  await readJudgeTemplates(canary, deps, unreachable);
+  const [metrics, judge, webhooks] = await Promise.all([
     metricChecks(measured, { analyzer: deps.analyzer, cluster: deps.snapshot }, { providers: deps.providers }),
+    judgePreflight(
+      measured,
+      { analyzer: deps.analyzer },
+      { ...(options.judgeHours ? { hours: options.judgeHours } : {}) },
+    ),
     webhookChecks(canary, { probe: deps.probe, ...(unreachable === undefined ? { reader: deps.reader } : {}) }),
   ]);
+  const hours = options.judgeHours ?? JUDGE_PREFLIGHT_DEFAULTS.hours;
   return {
     ...base,
     sections: [
       validation,
       cluster,
       { id: SectionId.Metrics, title: 'Metrics', ...metricsNote(canary, options), checks: metrics },
+      ...(canary.spec.analysis?.judge
+        ? [
+            {
+              id: SectionId.Judge,
+              title: 'Judge',
+              note: `the primary's last ${hours} h, read as the operator reads it`,
+              checks: judge,
+            },
+          ]
+        : []),
       {
         id: SectionId.Webhooks,
         title: 'Webhooks',

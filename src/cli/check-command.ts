@@ -29,7 +29,16 @@ interface CheckFlags {
   readonly namespace?: string;
   readonly metricsServer?: string;
   readonly meshProvider: string;
+  readonly judgeHours: number;
   readonly output: 'text' | 'json';
+}
+
+function positiveHours(value: string): number {
+  const hours = Number(value);
+  if (Number.isFinite(hours) && hours > 0 && hours <= 24 * 7) return hours;
+  throw new InvalidArgumentError(
+    `--judge-hours takes a number of hours above 0 and up to 168, such as 3; got "${value}"`,
+  );
 }
 
 function httpUrl(value: string): string {
@@ -57,6 +66,12 @@ export function checkCommand(io: CliOutput, exit: CheckExit = PROCESS_EXIT): Com
     .option('-n, --namespace <name>', "namespace of objects that name none (default: the context's, else default)")
     .option('--metrics-server <url>', "Prometheus to query instead of the Canaries' spec.metricsServer", httpUrl)
     .option('--mesh-provider <name>', 'provider of Canaries that name none (as the operator flag)', 'appmesh:v1beta2')
+    .option(
+      '--judge-hours <hours>',
+      "hours of the primary's history the statistical judge's A/A pre-flight reads (Canaries with analysis.judge)",
+      positiveHours,
+      3,
+    )
     .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json']).default('text'))
     .showHelpAfterError('(run `serin check --help` for the options)')
     .exitOverride((err: CommanderError) => {
@@ -79,6 +94,7 @@ export function checkCommand(io: CliOutput, exit: CheckExit = PROCESS_EXIT): Com
             meshProvider: flags.meshProvider,
             metricsServer: flags.metricsServer,
             context,
+            judgeHours: flags.judgeHours,
           },
         );
         io.out(flags.output === 'json' ? renderJson(report) : renderText(report));

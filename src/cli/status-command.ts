@@ -7,10 +7,13 @@ import { renderStatus, statusRows, type EventView } from './status-view.js';
 
 const EVENT_GVK = { apiVersion: 'v1', kind: 'Event' } as const;
 
-/** `serin status [name] [--watch]`: where every release stands, from the cluster. */
+/** `serin status [name] [--watch]`: where every release stands, from the cluster (with `status.judge` when set). */
 export function statusCommand(io: CliOutput, write: (text: string) => void): Command {
   return new Command('status')
-    .description('show the canaries: phase, traffic weight, failed checks, last event (--watch redraws as they change)')
+    .description(
+      'show the canaries: phase, traffic weight, failed checks, last event, and the statistical judge’s verdict and ' +
+        'evidence when spec.analysis.judge is set (--watch redraws as they change)',
+    )
     .argument('[name]', 'only this canary')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('-n, --namespace <name>', 'only this namespace (default: all)')
