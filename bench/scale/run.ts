@@ -201,8 +201,13 @@ const RATIOS: readonly [string, string][] = [
 
 /** What an interrupted run must stop: the operator and the world of the size being measured. */
 let cleanup: (() => Promise<void>) | undefined;
+// Ctrl-C reaches this process twice (from the terminal, and relayed by tsx, its parent): every
+// signal after the first is ignored, or the second would end the process before the cluster stops.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
     say(`[scale] ${signal}: stopping the operator and the cluster`);
     void (cleanup?.() ?? Promise.resolve()).finally(() => process.exit(130));
   });
