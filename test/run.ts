@@ -88,6 +88,12 @@ const selected = (files: string[]): string[] =>
   filters.length === 0 ? files : files.filter((f) => filters.some((x) => f.includes(x)));
 const unitFiles = selected(findTests(join(root, 'src')));
 const clusterFiles = selected(findTests(join(root, 'test')));
+// Given no file, `node --test` would run every test file it finds, cluster ones included.
+if ((unitOnly ? unitFiles : [...unitFiles, ...clusterFiles]).length === 0) {
+  const where = unitOnly ? 'src/ (--unit runs only the tests that need no cluster)' : 'src/ or test/';
+  console.error(`no test file in ${where} has ${filters.map((f) => `"${f}"`).join(' or ')} in its path`);
+  process.exit(1);
+}
 if (unitOnly) process.exit(await runNodeTests(unitFiles, {}));
 
 const log = (line: string): void => console.log(line);

@@ -138,8 +138,12 @@ describe('the statistical judge in a release', () => {
     const film = progressingFilm(judgedSpec({ onInconclusive: 'hold' }));
     const halfShare = { judgeCounts: counts({ rps: 200, canaryErrors: 0, primaryErrors: 0, share: (w) => w / 200 }) };
     film.tick(halfShare);
+    const first = film.tick(halfShare);
+    assert.equal(first.written?.judge?.split, undefined, "a step's first window mixes two weights: no split check");
+    assert.equal(first.written?.judge?.verdict, 'CONTINUE');
     const frames = film.play(4, halfShare);
     assert.ok(frames.every((f) => f.weights === '80/20' && f.phase === 'Progressing'));
+    assert.equal(frames[0]?.written?.judge?.verdict, 'HOLD', 'held from the second window at the weight');
     assert.match(
       frames.flatMap((f) => f.events).join('\n'),
       /Warning: Holding account\.shop at weight 20: the canary does not receive its share of requests: /,

@@ -12,7 +12,7 @@
  *   began, then `onInconclusive` decides (fail: roll back, hold: wait for a person, promote: advance).
  *
  * A step begins when the routed weight changes: its start is the time of the window in which the new
- * weight was set. The state is plain JSON on the status, so a restarted operator goes on from it.
+ * weight was set. The split check skips a step's first window, which mixes the old and new weights. The state is plain JSON on the status, so a restarted operator goes on from it.
  */
 import { judgeStatusOf, resolveCanaryJudge, type CanaryJudgeSettings, type CanaryJudgeStatus } from '../api/index.js';
 import { judgeWindow, startJudge, type JudgeState } from '../judge/index.js';
@@ -86,8 +86,11 @@ export function judgeStep(tick: Tick, routes: Routes): Stage {
   const window = tick.answers.judgeWindow;
   if (window === undefined) return { kind: 'judge-window', start, end, canaryWeight: routes.canary };
 
-  const outcome = judgeWindow(settings.config, state, window);
   const newStep = routes.canary !== previous.stepWeight;
+  // The first window at a new weight mixes the old and the new split (the router takes the weight
+  // moments after it is written, Prometheus scrapes with a lag): the split check starts with the next.
+  const config = newStep && settings.config.split ? { ...settings.config, split: null } : settings.config;
+  const outcome = judgeWindow(config, state, window);
   const stepStartedAt = newStep ? previous.time : (previous.stepStartedAt ?? previous.time);
   const status: CanaryJudgeStatus = {
     ...judgeStatusOf(outcome, at),

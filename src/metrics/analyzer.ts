@@ -26,6 +26,12 @@ import { PrometheusProvider } from './prometheus.js';
 import { DEFAULT_METRIC_INTERVAL, queryModel, renderQuery } from './render.js';
 import { failure } from './values.js';
 
+/**
+ * The canary's pods start with its run, at weight 0: one first seen inside a window counts from zero
+ * (its series appear with its first requests; counting from the first sample would lose them).
+ */
+const JUDGE_SOURCE_OPTIONS = { newPodsFromZero: ['canary'] } as const;
+
 /** The MetricTemplate kind, which the Cluster must cache. */
 export const METRIC_TEMPLATE_GVK: Gvk = { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate' };
 /** The Secret kind (template credentials), which the Cluster must cache. */
@@ -196,7 +202,11 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
   ): Promise<JudgeStartAnswer> {
     const series = await this.judgeSeries(canary, settings.source, signal);
     if (!series.ok) return { ok: false, message: `${series.problem.message}; ${series.problem.fix}` };
-    const read = await new PrometheusJudgeSource(series.value).preRollout(end, needsOf(settings.config), signal);
+    const read = await new PrometheusJudgeSource(series.value, JUDGE_SOURCE_OPTIONS).preRollout(
+      end,
+      needsOf(settings.config),
+      signal,
+    );
     if (!read.ok) return { ok: false, message: `${read.problem.message}; ${read.problem.fix}` };
     return { ok: true, pre: read.value.pre, notes: read.value.notes };
   }
@@ -218,7 +228,7 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
         ...(needs.latency ? { latency: error } : {}),
       };
     }
-    return new PrometheusJudgeSource(series.value).observe(window, needs, signal);
+    return new PrometheusJudgeSource(series.value, JUDGE_SOURCE_OPTIONS).observe(window, needs, signal);
   }
 
   async judgeSeries(canary: Canary, source: JudgeSource, signal?: AbortSignal): Promise<Result<JudgeSeries>> {

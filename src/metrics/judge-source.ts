@@ -63,6 +63,12 @@ export interface JudgeSourceOptions {
   readonly lookbackSeconds?: number;
   /** When a pod started (unix seconds), when the caller knows: its first samples then count from zero. */
   readonly podStartedAt?: (pod: string) => number | undefined;
+  /**
+   * Arms whose pods, first seen inside a window, count from zero: the caller knows every such pod is
+   * new (a canary's pods start with its run, at weight 0), so what its first sample holds was served
+   * since it started and no earlier window counted it. Default: none.
+   */
+  readonly newPodsFromZero?: readonly Arm[];
 }
 
 /** One analysis window to observe: (start, end] in unix seconds, at the configured canary weight (%). */
@@ -109,10 +115,12 @@ export class PrometheusJudgeSource {
     const read = await Promise.all(wanted.map((f) => (f ? fetchFamily(f, arm, from, window.end, signal) : none())));
     for (const r of read) if (!r.ok) return r;
     const families = read.map((r) => (r.ok ? r.value : []));
+    const firstSeen = earliestSamples(families, this.series.podLabel);
+    const fromZero = this.options.newPodsFromZero?.includes(arm) ?? false;
     const [requests = [], errors = [], latency = []] = withBirths(
       families,
       this.series.podLabel,
-      this.options.podStartedAt,
+      fromZero ? (pod) => this.options.podStartedAt?.(pod) ?? firstSeen.get(pod) : this.options.podStartedAt,
     );
     const buckets = latency.filter((s) => s.labels.le !== undefined);
     const count = latency.filter(
@@ -253,17 +261,23 @@ async function fetchFamily(
  * series of its pod (its status code, its bucket, created by its first request) from its first
  * sample; otherwise from the caller's pod start, if given.
  */
-function withBirths(
-  families: readonly (readonly CounterSeries[])[],
-  podLabel: string,
-  podStartedAt: ((pod: string) => number | undefined) | undefined,
-): CounterSeries[][] {
+/** Per pod, the time of its earliest sample in any family. */
+function earliestSamples(families: readonly (readonly CounterSeries[])[], podLabel: string): Map<string, number> {
   const earliest = new Map<string, number>();
   for (const s of families.flat()) {
     const pod = s.labels[podLabel];
     const first = s.samples[0]?.[0];
     if (pod !== undefined && first !== undefined) earliest.set(pod, Math.min(earliest.get(pod) ?? first, first));
   }
+  return earliest;
+}
+
+function withBirths(
+  families: readonly (readonly CounterSeries[])[],
+  podLabel: string,
+  podStartedAt: ((pod: string) => number | undefined) | undefined,
+): CounterSeries[][] {
+  const earliest = earliestSamples(families, podLabel);
   return families.map((family) =>
     family.map((s) => {
       const pod = s.labels[podLabel];

@@ -179,6 +179,13 @@ describe('the judge’s counts from a real Prometheus (builtin App Mesh series)'
     assert.deepEqual(observed.latency, { kind: 'histograms', canary: latency, primary: PRIMARY_LATENCY });
   });
 
+  test('a canary pod first seen inside the window counts from zero when canary pods are known to be new (as the operator reads them)', async () => {
+    const observed = await new PrometheusJudgeSource(builtin(), { newPodsFromZero: ['canary'] }).observe(window, NEEDS);
+    // The same counts as with C2's start known: its first samples are all the window's.
+    assert.deepEqual(observed.errors, { kind: 'counts', counts: { canary: CANARY, primary: PRIMARY } });
+    assert.deepEqual(observed.latency, { kind: 'histograms', canary: CANARY_LATENCY, primary: PRIMARY_LATENCY });
+  });
+
   test('the raw series: samples as scraped, a series born on a running pod marked from its first sample', async () => {
     const read = await new PrometheusJudgeSource(builtin()).counters('canary', window, NEEDS);
     assert.ok(read.ok, read.ok ? '' : read.problem.message);

@@ -5,6 +5,7 @@ import {
   DEFAULT_BEHAVIOUR,
   checkBehaviour,
   fromAnnotation,
+  parseBurst,
   parseLatency,
   parseProperties,
   sampleLatencyMs,
@@ -86,5 +87,34 @@ describe('pod behaviours', () => {
     assert.ok(Math.abs(quantile(0.5) / 80 - 1) < 0.05, `median ${quantile(0.5)}`);
     assert.ok(Math.abs(quantile(0.99) / 620 - 1) < 0.1, `p99 ${quantile(0.99)}`);
     assert.equal(sampleLatencyMs(620, random), 620);
+  });
+
+  test('burst text: <probability>x<errorRate>, optionally shared; anything else is refused with an example', () => {
+    assert.deepEqual(parseBurst('0.048x0.125', 'x'), { probability: 0.048, errorRate: 0.125 });
+    assert.deepEqual(parseBurst(' 0.01 x 1 shared ', 'x'), { probability: 0.01, errorRate: 1, shared: true });
+    for (const bad of ['', '0.01', '0.01x', '2x0.5', '0.1x1.5', '0.1x0.5 everywhere', '1%x50%']) {
+      assert.throws(
+        () => parseBurst(bad, 'pod shop/a'),
+        /^Error: pod shop\/a: burst ".*" is not <probability>x<errorRate>\[ shared\] with both in 0\.\.1, like 0\.01x0\.5/,
+      );
+    }
+  });
+
+  test('fromAnnotation reads sim.serin.dev/error-burst beside the error rate; a bad one names the pod', () => {
+    assert.deepEqual(
+      fromAnnotation()(
+        pod({ 'sim.serin.dev/error-rate': '0.001', 'sim.serin.dev/error-burst': '0.05x0.2 shared' }),
+        noCluster,
+      ),
+      { errorRate: 0.001, latencyMs: 10, burst: { probability: 0.05, errorRate: 0.2, shared: true } },
+    );
+    assert.throws(
+      () => fromAnnotation()(pod({ 'sim.serin.dev/error-burst': 'often' }), noCluster),
+      /pod shop\/account-abc-x1: annotations sim\.serin\.dev\/\*: burst "often"/,
+    );
+    assert.throws(
+      () => checkBehaviour({ errorRate: 0, latencyMs: 1, burst: { probability: 0.1, errorRate: 3 } }, 'p'),
+      /p: burst .* must have probability and errorRate in 0\.\.1/,
+    );
   });
 });

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Cluster } from '../../src/kube/cluster.js';
-import { checkBehaviour, sampleLatencyMs, type BehaviourOf, type PodBehaviour } from './behaviour.js';
+import { checkBehaviour, sampleLatencyMs, tickErrorRate, type BehaviourOf, type PodBehaviour } from './behaviour.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from './exposition.js';
 import {
   POD,
@@ -29,6 +29,12 @@ export interface SimulatedService {
   readonly apex: string;
   /** The service port; names the Envoy ingress cluster when the VirtualNode has no listener. */
   readonly port: number;
+  /**
+   * Share of the requests routed to the canary that reach it, 0..1; the rest go to the primary, as
+   * outlier ejection or session affinity would send them. Default 1 (the weights as written): at
+   * 0.5 a canary at weight 20 receives 10% of the requests.
+   */
+  readonly canaryShareFactor?: number;
 }
 
 /** The ports the simulator reads through. */
@@ -99,6 +105,8 @@ const MAX_PROBLEMS = 20;
 interface Serving {
   readonly pod: SimPod;
   readonly behaviour: PodBehaviour;
+  /** The pod's error rate this tick (its burst's on a burst tick). */
+  readonly errorRate: number;
 }
 
 function validated(o: MeshTrafficSimulatorOptions): Required<MeshTrafficSimulatorOptions> {
@@ -110,6 +118,8 @@ function validated(o: MeshTrafficSimulatorOptions): Required<MeshTrafficSimulato
   for (const s of o.services) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s.apex)) fail(`apex "${s.apex}" is not a DNS label`);
     if (!(Number.isInteger(s.port) && s.port > 0 && s.port < 65536)) fail(`port ${s.port} of ${s.apex} is not a port`);
+    const factor = s.canaryShareFactor ?? 1;
+    if (!(factor >= 0 && factor <= 1)) fail(`canaryShareFactor ${factor} of ${s.apex} must be 0..1`);
   }
   if (!(Number.isFinite(o.rps) && o.rps >= 0)) fail(`rps ${o.rps} must be a finite number ≥ 0`);
   if (!(Number.isInteger(o.tickMs) && o.tickMs >= 1 && o.tickMs <= 60_000)) fail(`tickMs ${o.tickMs} must be 1..60000`);
@@ -148,6 +158,8 @@ export class MeshTrafficSimulator {
   /** Round-robin position per service and side, as Envoy's default load balancer spreads requests. */
   private readonly cursors = new Map<string, number>();
   private readonly problems: string[] = [];
+  /** This tick's draws of shared error bursts (see `tickErrorRate`). */
+  private readonly sharedBursts = new Map<string, boolean>();
   private ticks = 0;
   private carry = 0;
   private server: Server | undefined;
@@ -221,6 +233,7 @@ export class MeshTrafficSimulator {
     this.ticks += 1;
     const { count, carry } = requestsThisTick(this.options.rps, this.options.tickMs, this.carry);
     this.carry = carry;
+    this.sharedBursts.clear();
     for (const service of this.options.services) this.tickService(service, count);
     const pods = this.deps.cluster.list<SimPod>(POD, this.options.namespace);
     this.telemetry.retain(new Set(pods.map((p) => p.metadata.uid ?? `${p.metadata.namespace}/${p.metadata.name}`)));
@@ -256,7 +269,8 @@ export class MeshTrafficSimulator {
     return routing[side].pods.flatMap((pod) => {
       try {
         const behaviour = checkBehaviour(this.options.behaviour(pod, this.deps.cluster), `pod ${pod.metadata.name}`);
-        return [{ pod, behaviour }];
+        // Drawn only for pods with a burst, so that traffic without bursts replays as before.
+        return [{ pod, behaviour, errorRate: tickErrorRate(behaviour, this.random, this.sharedBursts) }];
       } catch (err) {
         this.problem(err instanceof Error ? err.message : String(err));
         return [];
@@ -270,7 +284,7 @@ export class MeshTrafficSimulator {
     state.weights = routing && { primary: routing.primary.weight, canary: routing.canary.weight };
     if (!routing) return;
     const serving = { primary: this.serving(routing, 'primary'), canary: this.serving(routing, 'canary') };
-    const weights = SIDES.map((side) => routing[side].weight);
+    const weights = sharedWeights(routing, service.canaryShareFactor ?? 1);
     for (let i = 0; i < count; i++) {
       const index = pickWeighted(weights, this.random);
       // Every weight 0: the route sends nothing this tick.
@@ -285,8 +299,8 @@ export class MeshTrafficSimulator {
       const cursorKey = `${service.apex}/${side}`;
       const position = (this.cursors.get(cursorKey) ?? 0) % targets.length;
       this.cursors.set(cursorKey, position + 1);
-      const { pod, behaviour } = targets[position]!;
-      const failed = this.random() < behaviour.errorRate;
+      const { pod, behaviour, errorRate } = targets[position]!;
+      const failed = this.random() < errorRate;
       const status = failed ? (behaviour.errorStatus ?? 500) : 200;
       const latencyMs = sampleLatencyMs(behaviour.latencyMs, this.random);
       this.telemetry.record(pod, routing[side].envoyCluster, status, latencyMs);
@@ -300,4 +314,14 @@ export class MeshTrafficSimulator {
       }
     }
   }
+}
+
+/**
+ * The weights requests are drawn by, in `SIDES` order: as routed, except that `1 − factor` of the
+ * canary's weight goes to the primary instead.
+ */
+function sharedWeights(routing: ServiceRouting, factor: number): number[] {
+  const { primary, canary } = { primary: routing.primary.weight, canary: routing.canary.weight };
+  if (factor === 1) return SIDES.map((side) => routing[side].weight);
+  return SIDES.map((side) => (side === 'canary' ? canary * factor : primary + canary * (1 - factor)));
 }

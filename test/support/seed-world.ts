@@ -32,13 +32,27 @@ export interface SeedWorldOptions {
   readonly analysis?: Record<string, unknown>;
   readonly config?: string;
   readonly progressDeadlineSeconds?: number;
+  /** Replicas of the account Deployment (so of the primary and the canary). Default 2. */
+  readonly replicas?: number;
+  /** The traffic simulator's load, seed and split skew; defaults as in {@link startSeedWorld}. */
+  readonly traffic?: SeedWorldTraffic;
+}
+
+/** How the seed world's simulated mesh sends traffic. */
+export interface SeedWorldTraffic {
+  /** Requests per second to the account service. Default 4000. */
+  readonly rps?: number;
+  /** Seed of the simulator's pseudo-random traffic. Default 7. */
+  readonly seed?: number;
+  /** Share of the canary's routed requests that reach it (see `SimulatedService.canaryShareFactor`). Default 1. */
+  readonly canaryShareFactor?: number;
 }
 
 /** The account app (ConfigMap, Deployment with 2 replicas whose readiness the prober decides) and its Canary. */
 export function seedWorldObjects(ns: string, options: SeedWorldOptions = {}): KubeObject[] {
   return [
     appConfigMap(ns, 'account', { 'application.properties': options.config ?? appProperties({}) }),
-    appDeployment(ns, 'account', { replicas: 2, annotations: { [UNREADY_ANNOTATION]: 'probe' } }),
+    appDeployment(ns, 'account', { replicas: options.replicas ?? 2, annotations: { [UNREADY_ANNOTATION]: 'probe' } }),
     seedWorldCanary(ns, options),
   ];
 }
@@ -91,13 +105,21 @@ export async function startSeedWorld(t: TestContext, ns: string, options: SeedWo
     { cluster },
     {
       namespace: ns,
-      services: [{ apex: 'account', port: 8180 }],
+      services: [
+        {
+          apex: 'account',
+          port: 8180,
+          ...(options.traffic?.canaryShareFactor !== undefined
+            ? { canaryShareFactor: options.traffic.canaryShareFactor }
+            : {}),
+        },
+      ],
       // Enough traffic that the canary's share (20% at the first step) shows a 0.5% error rate in
       // the few seconds before the first check: a window without a single error would pass it.
-      rps: 4000,
+      rps: options.traffic?.rps ?? 4000,
       tickMs: 250,
       behaviour: fromConfigMap('application.properties'),
-      seed: 7,
+      seed: options.traffic?.seed ?? 7,
       provider,
     },
   );
