@@ -6,6 +6,7 @@ import { simulate } from '../sim/simulation.js';
 import type { CliOutput } from './dev-cluster.js';
 
 const SEED = resolve(import.meta.dirname, '../../examples/seed');
+const JUDGE = resolve(import.meta.dirname, '../../examples/judge');
 
 /** The seed's three scenarios, in the order the team lived them, then the third one with `serin retry`. */
 export const SEED_SCENARIOS = [
@@ -15,11 +16,11 @@ export const SEED_SCENARIOS = [
   '4-retry.yaml',
 ] as const;
 
-/** `serin demo`: the seed's story on the simulator, with the seed's Canary as written. */
+/** `serin demo`: the seed's story on the simulator, with the seed's Canary as written, then scenario 2 judged. */
 export function demoCommand(io: CliOutput): Command {
   return new Command('demo')
     .description(
-      "play the seed's three release scenarios, and the third again with `serin retry`, on the embedded simulator (no cluster, no network)",
+      "play the seed's three release scenarios, the third again with `serin retry`, and the second judged by the statistical judge, on the embedded simulator (no cluster, no network)",
     )
     .action(async () => {
       const objects = await loadManifests(
@@ -27,11 +28,22 @@ export function demoCommand(io: CliOutput): Command {
       );
       io.out("Serin demo: the seed's Canary (examples/seed/canary.yaml, as written) on the embedded simulator.");
       io.out('Same engine and controller as the operator; an in-memory cluster and a virtual clock.\n');
-      for (const [i, file] of SEED_SCENARIOS.entries()) {
-        const scenario = await loadScenario(resolve(SEED, 'scenarios', file));
+      const judged = await loadManifests([resolve(JUDGE, 'canary.yaml'), resolve(SEED, 'account.yaml')]);
+      const stories = [
+        ...SEED_SCENARIOS.map((file) => ({ objects, file: resolve(SEED, 'scenarios', file), intro: undefined })),
+        {
+          objects: judged,
+          file: resolve(JUDGE, 'scenarios', 'low-success-rate.yaml'),
+          intro:
+            'Scenario 2 again, judged against the primary by the statistical judge (examples/judge/canary.yaml: Gateway API, no fixed success-rate bound).',
+        },
+      ];
+      for (const [i, story] of stories.entries()) {
+        const scenario = await loadScenario(story.file);
         const started = performance.now();
-        const timeline = await simulate({ objects, scenario, namespace: 'shop' });
-        io.out(`━━━ Scenario ${i + 1} of ${SEED_SCENARIOS.length} ━━━`);
+        const timeline = await simulate({ objects: story.objects, scenario, namespace: 'shop' });
+        io.out(`━━━ Scenario ${i + 1} of ${stories.length} ━━━`);
+        if (story.intro) io.out(story.intro);
         io.out(renderTimeline(timeline, { wallMs: performance.now() - started }));
         io.out('');
       }

@@ -105,7 +105,7 @@ describe('the npm package, installed with --omit=dev, on Node 26', () => {
     assert.match(simulated.stdout, /^Verdict: ROLLED BACK — phase Failed/m);
     const demo = await run(serin, ['demo'], { env, cwd: installed });
     const verdicts = [...demo.stdout.matchAll(/^Verdict: (\S+(?: \S+)?) —/gm)].map((m) => m[1]);
-    assert.deepEqual(verdicts, ['ROLLED BACK', 'ROLLED BACK', 'PROMOTED', 'PROMOTED']);
+    assert.deepEqual(verdicts, ['ROLLED BACK', 'ROLLED BACK', 'PROMOTED', 'PROMOTED', 'ROLLED BACK']);
   });
 
   test('`serin loadtester` spreads a hey run over its threads, the thread script found in dist/', async (t) => {
