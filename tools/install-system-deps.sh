@@ -8,6 +8,7 @@ need=()
 if [ "${1:-}" != "--node" ]; then
   command -v openssl >/dev/null || need+=(openssl)
   [ -x /usr/bin/prometheus ] || need+=(prometheus) # a real Prometheus for the metrics tests
+  [ -x /usr/bin/chromium ] || need+=(chromium)     # a real browser for the dashboard tests (no download)
   command -v go >/dev/null || { echo "Go is required to build the local control plane (tools/controlplane)"; exit 1; }
 fi
 if [ ${#need[@]} -gt 0 ]; then
