@@ -17,7 +17,7 @@ import type { Cluster } from '../kube/cluster.js';
 import { PRIMARY_SUFFIX } from './config-refs.js';
 import { SCALED_OBJECT, type ScaledObject, type ScaleTrigger } from './kube-types.js';
 import { withoutToolkit } from './labels.js';
-import { canonicalJson } from './revision.js';
+import { canonicalEqual } from './revision.js';
 import type { Problem, Result } from './target.js';
 import { canaryKey, canaryOwnerRef, upsert } from './writes.js';
 
@@ -61,7 +61,7 @@ export class PrimaryScaledObject {
             spec,
           };
         }
-        return canonicalJson(current.spec) === canonicalJson(spec) ? undefined : { ...current, spec };
+        return canonicalEqual(current.spec, spec) ? undefined : { ...current, spec };
       },
       signal,
     );

@@ -19,7 +19,7 @@ import type { PrimaryContext } from './primary-workload.js';
 import { TargetProblemError } from './problem-error.js';
 import { DEFAULT_READY_THRESHOLD } from './readiness.js';
 import { FLAGGER_ID_ANNOTATION } from './labels.js';
-import { canonicalJson, specHash } from './revision.js';
+import { canonicalEqual, specHash } from './revision.js';
 import { recordedRevision, type RecordedRevision } from './takeover.js';
 import type { Problem, Result, Revision, TargetMetadata, TargetOptions, WorkloadTarget } from './target.js';
 import { canaryKey, createIfMissing, upsert } from './writes.js';
@@ -213,7 +213,7 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
       this.primaryRef(canary),
       (current) => {
         const next = build(prepared, current);
-        return current && canonicalJson(next) === canonicalJson(current) ? undefined : next;
+        return current && canonicalEqual(next, current) ? undefined : next;
       },
       signal,
     );
@@ -228,7 +228,7 @@ export abstract class PodWorkloadTarget<W extends Workload> implements WorkloadT
     const current = this.primary(canary);
     if (!prepared.ok || !current) return false;
     const next = this.promoted(canary, prepared.value, current);
-    return canonicalJson(withoutFlaggerId(next)) === canonicalJson(withoutFlaggerId(current));
+    return canonicalEqual(withoutFlaggerId(next), withoutFlaggerId(current));
   }
 
   /** The target, its selector label, its tracked configs, and what deriving the primary needs. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { canonicalJson, configChecksum, goMapJson, isSerinSpecHash, specHash } from './revision.js';
+import { canonicalEqual, canonicalJson, configChecksum, goMapJson, isSerinSpecHash, specHash } from './revision.js';
 
 const template = {
   metadata: { labels: { app: 'account' } },
@@ -24,6 +24,40 @@ describe('canonicalJson', () => {
   test('refuses values JSON cannot hold', () => {
     assert.throws(() => canonicalJson({ n: Number.NaN }), /not a JSON number/);
     assert.throws(() => canonicalJson({ n: 1n }), /bigint is not JSON/);
+  });
+});
+
+describe('canonicalEqual', () => {
+  /** A small random JSON-ish value, with the nulls, undefineds and near-misses canonicalJson folds. */
+  function randomValue(seed: { n: number }, depth: number): unknown {
+    const r = () => (seed.n = (seed.n * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = Math.floor(r() * (depth > 2 ? 6 : 8));
+    const scalars = [0, -0, 1, 'a', '1', true, false, null, undefined, ''];
+    if (pick < 6) return scalars[Math.floor(r() * scalars.length)];
+    if (pick === 6) return Array.from({ length: Math.floor(r() * 3) }, () => randomValue(seed, depth + 1));
+    const obj: Record<string, unknown> = {};
+    for (const key of ['a', 'b', 'c'].filter(() => r() < 0.6)) obj[key] = randomValue(seed, depth + 1);
+    return obj;
+  }
+
+  test('agrees with comparing canonicalJson strings on 20,000 random pairs', () => {
+    const seed = { n: 7 };
+    let equal = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const a = randomValue(seed, 0);
+      const b = i % 3 === 0 ? structuredClone(a) : randomValue(seed, 0);
+      const expected = canonicalJson(a) === canonicalJson(b);
+      if (expected) equal++;
+      assert.equal(canonicalEqual(a, b), expected, `${canonicalJson(a)} vs ${canonicalJson(b)}`);
+    }
+    assert.ok(equal > 5_000 && equal < 15_000, `both outcomes exercised (${equal} equal)`);
+  });
+
+  test('treats null and absent members alike, and refuses what JSON cannot hold', () => {
+    assert.ok(canonicalEqual({ a: 1, b: null }, { a: 1 }));
+    assert.ok(canonicalEqual([undefined], [null]));
+    assert.ok(!canonicalEqual({ a: '1' }, { a: 1 }));
+    assert.throws(() => canonicalEqual({ n: Number.NaN }, { n: 1 }), /not a JSON number/);
   });
 });
 
