@@ -304,7 +304,9 @@ export class Reconciler {
       };
       const result = step(input);
       if (result.kind === 'decision') return { ...result, answers };
-      answers = { ...answers, ...(await this.answer(canary, result.need, signal)) };
+      const more = await this.answer(canary, result.need, signal);
+      // One tick may ask several gates (traffic, then promotion): keep every answer.
+      answers = { ...answers, ...more, ...(more.gates ? { gates: { ...answers.gates, ...more.gates } } : {}) };
     }
     throw new Error(
       `engine asked more than 8 questions for canary ${canary.metadata?.namespace}/${canary.metadata?.name}`,
