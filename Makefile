@@ -44,8 +44,10 @@ build: $(NPM_STAMP) node
 image: $(NPM_STAMP) node
 	@$(WITH_NODE) tools/image/build-oci.sh
 
+# The dashboard page (browser code, DOM types) is its own TypeScript project.
 typecheck: $(NPM_STAMP) node
 	$(WITH_NODE) npx tsc --noEmit
+	$(WITH_NODE) npx tsc --noEmit -p src/dashboard/ui
 
 lint: $(NPM_STAMP) node
 	$(WITH_NODE) npx eslint .

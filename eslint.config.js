@@ -66,6 +66,45 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard page (src/dashboard/ui/, browser code bundled by esbuild): the same size limits
+    // as the rest of src/, no Node modules, nothing from the server's code but the shared model,
+    // and data never rendered as markup (the page's CSP forbids inline styles too).
+    files: ['src/dashboard/ui/**/*.ts', 'src/dashboard/ui/**/*.tsx'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+      'max-statements': ['error', 40],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'the page runs in the browser' },
+            { group: ['../*', '!../model.js'], message: 'the page shares only src/dashboard/model.ts with the server' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+          message: 'render data as text, never as markup',
+        },
+        {
+          selector: 'AssignmentExpression > MemberExpression.left[property.name=/^(innerHTML|outerHTML)$/]',
+          message: 'render data as text, never as markup',
+        },
+        {
+          selector: 'CallExpression[callee.property.name=/^(insertAdjacentHTML|write|writeln)$/]',
+          message: 'render data as text, never as markup',
+        },
+        {
+          selector: "JSXAttribute[name.name='style'][value.type='Literal']",
+          message: 'a style string is an inline style attribute, refused by the CSP: use a class in app.css',
+        },
+      ],
+    },
+  },
+  {
     // Tests edit manifests parsed from YAML as plain data, the way a user edits a file.
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: {

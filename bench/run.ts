@@ -3,6 +3,7 @@
  * `BENCH <name> <value> <unit>`. Progress goes to stderr so stdout stays machine-readable.
  */
 import { benchControlPlaneStart } from './controlplane-start.js';
+import { benchDashboard } from './dashboard-bench.js';
 import { benchJudge } from './judge-bench.js';
 import { benchLoadgen } from './loadgen-bench.js';
 import { benchOperator } from './operator-bench.js';
@@ -21,6 +22,7 @@ const benches: readonly (() => Promise<readonly Figure[]>)[] = [
   benchOperator,
   benchLoadgen,
   benchJudge,
+  benchDashboard,
 ];
 
 for (const bench of benches) {

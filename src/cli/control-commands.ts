@@ -1,15 +1,17 @@
 import { Command } from 'commander';
-import { COMMAND_ANNOTATION, PAUSED_ANNOTATION, type Canary, type CanaryCommand, type Phase } from '../api/index.js';
-import { commandRefusal } from '../engine/index.js';
+import { COMMAND_ANNOTATION, type CanaryCommand } from '../api/index.js';
+import {
+  commandRequested,
+  readCanary,
+  requestCommand,
+  setPaused,
+  type CanaryTarget,
+} from '../control/canary-actions.js';
 import { positiveDurationMs } from '../lib/duration.js';
 import { KubeRest } from '../kube/rest.js';
 import type { CliOutput } from './dev-cluster.js';
 
-interface Target {
-  readonly rest: KubeRest;
-  readonly namespace: string;
-  readonly path: string;
-}
+type Target = CanaryTarget;
 
 async function target(name: string, flags: { kubeconfig?: string; namespace?: string }): Promise<Target> {
   const { KubeConfig } = await import('@kubernetes/client-node');
@@ -17,48 +19,7 @@ async function target(name: string, flags: { kubeconfig?: string; namespace?: st
   if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
   else kc.loadFromDefault();
   const namespace = flags.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
-  return {
-    rest: new KubeRest(kc),
-    namespace,
-    path: `/apis/flagger.app/v1beta1/namespaces/${namespace}/canaries/${name}`,
-  };
-}
-
-/**
- * Sets (or, with null, removes) an annotation on a Canary, with errors a person can act on. With
- * `resourceVersion`, only if the Canary has not changed since it was read (409 otherwise).
- */
-async function annotate(
-  t: Target,
-  name: string,
-  key: string,
-  value: string | null,
-  resourceVersion?: string,
-): Promise<number> {
-  const res = await t.rest.request(t.path, {
-    method: 'PATCH',
-    contentType: 'application/merge-patch+json',
-    body: { metadata: { ...(resourceVersion ? { resourceVersion } : {}), annotations: { [key]: value } } },
-  });
-  if (res.status === 409 && resourceVersion) return res.status;
-  check(t, name, 'patch', res);
-  return res.status;
-}
-
-async function readCanary(t: Target, name: string): Promise<Canary> {
-  const res = await t.rest.request(t.path);
-  check(t, name, 'get', res);
-  return JSON.parse(res.body) as Canary;
-}
-
-function check(t: Target, name: string, verb: string, res: { status: number; body: string }): void {
-  if (res.status === 404) throw new Error(`canary ${name} not found in namespace ${t.namespace}`);
-  if (res.status === 403)
-    throw new Error(
-      `not allowed to ${verb} canaries in namespace ${t.namespace} (RBAC: needs ${verb} on canaries.flagger.app)`,
-    );
-  if (res.status < 200 || res.status > 299)
-    throw new Error(`${verb} canary ${name}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+  return { rest: new KubeRest(kc), namespace, name };
 }
 
 function control(
@@ -87,21 +48,10 @@ export function pauseCommands(io: CliOutput): Command[] {
     control(
       'pause',
       'hold a canary where it is (weights and phase) until `serin resume`',
-      async (t, canary) => {
-        await annotate(t, canary, PAUSED_ANNOTATION, 'true');
-        io.out(`canary ${t.namespace}/${canary} paused; it holds its traffic weights until \`serin resume ${canary}\``);
-      },
+      async (t) => io.out(await setPaused(t, true)),
       io,
     ),
-    control(
-      'resume',
-      'let a paused canary go on',
-      async (t, canary) => {
-        await annotate(t, canary, PAUSED_ANNOTATION, null);
-        io.out(`canary ${t.namespace}/${canary} resumed; the next analysis tick goes on`);
-      },
-      io,
-    ),
+    control('resume', 'let a paused canary go on', async (t) => io.out(await setPaused(t, false)), io),
   ];
 }
 
@@ -156,31 +106,16 @@ export function releaseCommands(io: CliOutput): Command[] {
 
 async function request(t: Target, name: string, command: CanaryCommand, timeoutMs: number, io: CliOutput) {
   const id = `${t.namespace}/${name}`;
-  for (let attempt = 0; ; attempt++) {
-    const canary = await readCanary(t, name);
-    const phase: Phase = canary.status?.phase ?? '';
-    if (canary.spec?.suspend)
-      throw new Error(`cannot ${command} canary ${id}: it is suspended (spec.suspend: true); unsuspend it first`);
-    const refusal = commandRefusal(command, phase);
-    if (refusal) throw new Error(`cannot ${command} canary ${id}: ${refusal}`);
-    const pending = canary.metadata?.annotations?.[COMMAND_ANNOTATION];
-    if (pending && pending !== command)
-      throw new Error(
-        `canary ${id} already has a pending ${COMMAND_ANNOTATION}=${pending}; wait for the operator to take it (or remove the annotation)`,
-      );
-    const status = await annotate(t, name, COMMAND_ANNOTATION, command, canary.metadata?.resourceVersion);
-    if (status !== 409) break;
-    if (attempt >= 2) throw new Error(`canary ${id} keeps changing; run \`serin ${command} ${name}\` again`);
-  }
+  await requestCommand(t, command);
   const since = Date.now();
   if (timeoutMs === 0) {
-    io.out(`canary ${id}: ${command} requested (${COMMAND_ANNOTATION}=${command}); the operator acts on it at once`);
+    io.out(commandRequested(t, command));
     return;
   }
   io.out(`canary ${id}: ${command} requested; waiting for the operator…`);
   const deadline = since + timeoutMs;
   for (;;) {
-    const canary = await readCanary(t, name);
+    const canary = await readCanary(t);
     if (canary.metadata?.annotations?.[COMMAND_ANNOTATION] !== command) break;
     if (Date.now() >= deadline) {
       const blocked = canary.status?.conditions?.find((c) => c.type === 'Reconciled' && c.status === 'False');

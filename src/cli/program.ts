@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { checkCommand } from './check-command.js';
+import { dashboardCommand } from './dashboard-command.js';
 import { devClusterCommand, type CliOutput } from './dev-cluster.js';
 import { pauseCommands, releaseCommands } from './control-commands.js';
 import { demoCommand } from './demo.js';
@@ -29,5 +30,6 @@ export function buildProgram(env: CliEnvironment, io: CliOutput): Command {
   program.addCommand(checkCommand(io));
   program.addCommand(migrateCommand(io));
   program.addCommand(loadtesterCommand());
+  program.addCommand(dashboardCommand(io));
   return program;
 }

@@ -2,7 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { loadManifests, loadScenario } from '../sim/inputs.js';
 import { renderTimeline } from '../sim/render.js';
-import { simulate } from '../sim/simulation.js';
+import { loadAssets } from '../dashboard/assets.js';
+import { renderReport, reportData } from '../dashboard/report.js';
+import { simulateRelease } from '../sim/simulation.js';
 import type { CliOutput } from './dev-cluster.js';
 
 /** `serin simulate`: plays a Canary against a scenario on the embedded simulator. */
@@ -20,6 +22,7 @@ export function simulateCommand(io: CliOutput): Command {
     .option('--mesh-provider <name>', 'provider for a Canary that names none', 'appmesh:v1beta2')
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--json-file <file>', 'also write the timeline as JSON to this file')
+    .option('--html <file>', 'also write the release as a self-contained HTML report (charts, events) to this file')
     .action(
       async (flags: {
         filename: string[];
@@ -28,6 +31,7 @@ export function simulateCommand(io: CliOutput): Command {
         meshProvider: string;
         output: string;
         jsonFile?: string;
+        html?: string;
       }) => {
         if (flags.output !== 'text' && flags.output !== 'json')
           throw new Error(`--output takes text or json; got "${flags.output}"`);
@@ -35,14 +39,16 @@ export function simulateCommand(io: CliOutput): Command {
         const objects = await loadManifests(flags.filename);
         const scenario = await loadScenario(flags.scenario);
         const started = performance.now();
-        const timeline = await simulate({
+        const result = await simulateRelease({
           objects,
           scenario,
           namespace: flags.namespace,
           defaultProvider: flags.meshProvider,
         });
         const wallMs = performance.now() - started;
+        const { timeline } = result;
         if (flags.jsonFile) await writeFile(flags.jsonFile, JSON.stringify(timeline, null, 2) + '\n');
+        if (flags.html) await writeFile(flags.html, renderReport(reportData(result), await loadAssets()));
         io.out(flags.output === 'json' ? JSON.stringify(timeline, null, 2) : renderTimeline(timeline, { wallMs }));
       },
     );

@@ -50,6 +50,8 @@ export interface FleetSnapshot {
   readonly rows: readonly CanaryRow[];
   /** When the server built it, ms since the epoch. */
   readonly at: number;
+  /** Set while the server's watch does not follow the API server (it is down, or refuses the dashboard): why. */
+  readonly problem?: string;
 }
 
 /** SSE `fleet` event: rows that changed (whole rows) and canaries gone (`namespace/name`). */

@@ -10,7 +10,8 @@ export function formatOffset(ms: number): string {
   return `+${h ? `${h}h` : ''}${m ? `${m}m` : ''}${rest || (!h && !m) ? `${rest}s` : ''}`;
 }
 
-const VERDICTS = {
+/** The verdict of a simulation in words, by `Verdict.result` (the text output and the HTML report). */
+export const VERDICTS = {
   promoted: 'PROMOTED',
   'rolled-back': 'ROLLED BACK',
   idle: 'NO RELEASE (nothing started a canary run)',

@@ -30,6 +30,19 @@ export interface Verdict {
   readonly at: number;
 }
 
+/** One analysis tick: the checks `status.lastAnalysis` recorded, with their measured values. */
+export interface AnalysisPoint {
+  /** Virtual ms since the start of the simulation. */
+  readonly at: number;
+  readonly checks: readonly {
+    readonly name: string;
+    readonly kind: 'metric' | 'webhook';
+    readonly passed: boolean;
+    readonly value?: number;
+    readonly message?: string;
+  }[];
+}
+
 export interface Timeline {
   readonly canary: { readonly namespace: string; readonly name: string };
   readonly scenario: { readonly name: string; readonly description?: string | undefined };
@@ -41,6 +54,25 @@ export interface Timeline {
   readonly durationMs: number;
   /** The router's weights at the end, read back from the routing objects (undefined if unreadable). */
   readonly finalRoutes?: { readonly primary: number; readonly canary: number } | undefined;
+  /**
+   * Every analysis tick's checks (from `status.lastAnalysis`), so a report can chart measured values
+   * against their thresholds; absent when no analysis ran. Last, so the JSON of the fields before it
+   * reads as it did.
+   */
+  readonly analyses?: readonly AnalysisPoint[];
+}
+
+/** What the simulation ended with, beside its timeline: for a report of the release (`--html`). */
+export interface SimulationResult {
+  readonly timeline: Timeline;
+  /** The Canary, its target and the primary as they were at the end (undefined when absent). */
+  readonly final: {
+    readonly canary: Canary | undefined;
+    readonly target: KubeObject | undefined;
+    readonly primary: KubeObject | undefined;
+  };
+  /** Virtual start time, ms since the epoch (timeline `at` values count from it). */
+  readonly startTime: number;
 }
 
 export interface SimulationInput {
@@ -110,6 +142,11 @@ function prepareObjects(input: SimulationInput): { objects: KubeObject[]; ns: st
  * a virtual clock, plays the scenario's steps, and returns the timeline the operator would produce.
  */
 export async function simulate(input: SimulationInput): Promise<Timeline> {
+  return (await simulateRelease(input)).timeline;
+}
+
+/** {@link simulate}, with the objects the release ended with (for `serin simulate --html`). */
+export async function simulateRelease(input: SimulationInput): Promise<SimulationResult> {
   const start = input.startTime ?? DEFAULT_START;
   const { objects, ns, canary } = prepareObjects(input);
   const name = canary.metadata?.name ?? '';
@@ -117,21 +154,7 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
   const world = new SimWorld({ scenario: input.scenario, defaultProvider, startTime: start });
   const { clock, cluster, routers } = world;
 
-  const entries: TimelineEntry[] = [];
-  const weights: WeightPoint[] = [];
-  cluster.subscribe({ apiVersion: 'v1', kind: 'Event' }, (e) => {
-    const ev = e.object as KubeObject & { type: 'Normal' | 'Warning'; reason: string; message: string; count?: number };
-    const oldCount = (e.old as { count?: number } | undefined)?.count ?? 0;
-    if (e.type === 'added' || (e.type === 'modified' && (ev.count ?? 1) > oldCount)) {
-      entries.push({ at: clock.now() - start, type: ev.type, reason: ev.reason, message: ev.message });
-    }
-  });
-  cluster.subscribe(CANARY_GVK, (e) => {
-    const c = e.object as unknown as Canary;
-    const point = { at: clock.now() - start, canaryWeight: c.status?.canaryWeight ?? 0, phase: c.status?.phase ?? '' };
-    const last = weights.at(-1);
-    if (!last || last.canaryWeight !== point.canaryWeight || last.phase !== point.phase) weights.push(point);
-  });
+  const { entries, weights, analyses } = recordTimeline(world, start);
 
   await world.start(objects);
 
@@ -174,7 +197,10 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
   const lastWeight = weights.at(-1);
   const ran = weights.some((w) => w.phase === 'Progressing');
   const result = phase === 'Succeeded' ? 'promoted' : phase === 'Failed' ? 'rolled-back' : ran ? 'running' : 'idle';
-  return {
+  const { kind: targetKind, name: targetName } = canary.spec.targetRef;
+  const workload = (n: string) =>
+    cluster.get<KubeObject>({ apiVersion: 'apps/v1', kind: targetKind, namespace: ns, name: n });
+  const timeline: Timeline = {
     canary: { namespace: ns, name },
     scenario: { name: input.scenario.metadata.name, description: input.scenario.description },
     start: new Date(start).toISOString(),
@@ -183,7 +209,38 @@ export async function simulate(input: SimulationInput): Promise<Timeline> {
     verdict: { result, phase, at: lastWeight?.at ?? 0 },
     durationMs: clock.now() - start,
     finalRoutes: routes && !('error' in routes) ? { primary: routes.primary, canary: routes.canary } : undefined,
+    ...(analyses.length > 0 ? { analyses } : {}),
   };
+  const final = { canary: finalCanary, target: workload(targetName), primary: workload(`${targetName}-primary`) };
+  return { timeline, final, startTime: start };
+}
+
+/**
+ * What the timeline records as the simulation runs: each Event occurrence, each change of weight or
+ * phase, and each analysis tick's checks (a new `status.lastAnalysis.time`).
+ */
+function recordTimeline(world: SimWorld, start: number) {
+  const { clock, cluster } = world;
+  const entries: TimelineEntry[] = [];
+  const weights: WeightPoint[] = [];
+  const analyses: AnalysisPoint[] = [];
+  cluster.subscribe({ apiVersion: 'v1', kind: 'Event' }, (e) => {
+    const ev = e.object as KubeObject & { type: 'Normal' | 'Warning'; reason: string; message: string; count?: number };
+    const oldCount = (e.old as { count?: number } | undefined)?.count ?? 0;
+    if (e.type === 'added' || (e.type === 'modified' && (ev.count ?? 1) > oldCount)) {
+      entries.push({ at: clock.now() - start, type: ev.type, reason: ev.reason, message: ev.message });
+    }
+  });
+  cluster.subscribe(CANARY_GVK, (e) => {
+    const c = e.object as unknown as Canary;
+    const point = { at: clock.now() - start, canaryWeight: c.status?.canaryWeight ?? 0, phase: c.status?.phase ?? '' };
+    const last = weights.at(-1);
+    if (!last || last.canaryWeight !== point.canaryWeight || last.phase !== point.phase) weights.push(point);
+    const analysis = c.status?.lastAnalysis;
+    const before = (e.old as Canary | undefined)?.status?.lastAnalysis;
+    if (analysis && analysis.time !== before?.time) analyses.push({ at: point.at, checks: analysis.checks });
+  });
+  return { entries, weights, analyses };
 }
 
 /**
