@@ -61,6 +61,8 @@ describe('the npm package, installed with --omit=dev, on Node 26', () => {
       'dist/bin/serin.js',
       'dist/loadtester/load-threads.js',
       'dist/loadtester/load-thread.js',
+      'dist/dashboard/assets/app.js',
+      'dist/dashboard/assets/app.css',
       'deploy/crds/all.yaml',
       'examples/seed/canary.yaml',
       'tools/controlplane/build.sh',
@@ -98,10 +100,16 @@ describe('the npm package, installed with --omit=dev, on Node 26', () => {
         join(seed, 'canary.yaml'),
         '--scenario',
         join(seed, 'scenarios/2-low-success-rate.yaml'),
+        '--html',
+        join(work, 'report.html'),
       ],
       { env, cwd: installed },
     );
     assert.match(simulated.stdout, /Halt account\.default advancement success rate 98\.70% < 99%/);
+    // The report inlines the dashboard's bundle, built into dist/ (no esbuild in an installed package).
+    const report = await readFile(join(work, 'report.html'), 'utf8');
+    assert.match(report, /<script type="application\/json" id="serin-report">/);
+    assert.ok(report.length > 50_000, `the report carries the page's code (${report.length} characters)`);
     assert.match(simulated.stdout, /^Verdict: ROLLED BACK — phase Failed/m);
     const demo = await run(serin, ['demo'], { env, cwd: installed });
     const verdicts = [...demo.stdout.matchAll(/^Verdict: (\S+(?: \S+)?) —/gm)].map((m) => m[1]);
