@@ -4,7 +4,7 @@
  * server accepts every rendered object in a server-side dry run. Installed for real with the seed's
  * command, its ServiceAccount's token is all the operator needs for a release and a rollback. The
  * load tester chart and the plain manifests (kustomize, also built from its Go module) are held to
- * the same bar.
+ * the same bar. The chart's optional dashboard is checked in helm-chart-dashboard.test.ts.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -18,7 +18,6 @@ import { appConfigMap, appDeployment, appHpa, seedLikeCanary } from '../support/
 import {
   ROOT,
   container,
-  dryRunRefusals,
   ensureNamespace,
   helmCli,
   installMonitoringCrds,
@@ -28,14 +27,14 @@ import {
   run,
   tokenKubeconfig,
   toolBinary,
-  type Helm,
 } from '../support/helm.js';
+import { CHART, assertAccepted, availableDeployment, render, repoObjects, rulesOf } from '../support/chart-checks.js';
+import { DASHBOARD_PROXY_SETS } from '../support/dashboard-chart.js';
 import { appMeshWeights, canaryEvents, startTestOperator, waitForPhase } from '../support/operator.js';
 import { startRecordingServer } from '../support/prometheus.js';
 import { apply, setImage } from '../support/user.js';
 
 const kc = testKubeConfig();
-const CHART = 'deploy/helm/serin';
 const LOADTESTER_CHART = 'deploy/helm/serin-loadtester';
 const FLAGGER_VALUES = 'test/fixtures/flagger-values.yaml';
 /** The seed's `helm upgrade -i flagger flagger/flagger …` flags, word for word. */
@@ -48,29 +47,10 @@ const SEED_SETS = [
   'metricsServer=http://appmesh-prometheus:9090',
 ];
 
-async function repoObjects(path: string): Promise<KubeObject[]> {
-  return objectsOf(await readFile(join(ROOT, path), 'utf8'), path);
-}
-
-/** `helm template` of the chart; the objects, and the text for messages. */
-async function render(helm: Helm, release: string, ns: string, args: readonly string[], chart = CHART) {
-  const text = await helm.ok(['template', release, chart, '--namespace', ns, ...args]);
-  return objectsOf(text, `helm template ${chart}`);
-}
-
-async function assertAccepted(objects: readonly KubeObject[]): Promise<void> {
-  assert.ok(objects.length > 0, 'something was rendered');
-  assert.deepEqual(await dryRunRefusals(kc, objects), [], 'every rendered object is accepted by the API server');
-}
-
-function rulesOf(objects: readonly KubeObject[]): unknown {
-  return only(objects, 'ClusterRole').rules;
-}
-
 describe('the serin chart', () => {
-  test('helm lint passes with the defaults, the seed values and a Flagger values file; so does the load tester chart', async (t) => {
+  test('helm lint passes with the defaults, the seed values, a Flagger values file and the dashboard; so does the load tester chart', async (t) => {
     const helm = await helmCli(t);
-    for (const args of [[], SEED_SETS, ['-f', FLAGGER_VALUES]]) {
+    for (const args of [[], SEED_SETS, ['-f', FLAGGER_VALUES], DASHBOARD_PROXY_SETS]) {
       const out = await helm.ok(['lint', '--strict', CHART, ...args]);
       assert.match(out, /1 chart\(s\) linted, 0 chart\(s\) failed/);
     }
@@ -82,7 +62,7 @@ describe('the serin chart', () => {
     await ensureNamespace(kc, 'appmesh-system');
     // --include-crds: what `helm install` also sends on a first install (from the chart's crds/).
     const objects = await render(helm, 'serin', 'appmesh-system', [...SEED_SETS, '--include-crds']);
-    await assertAccepted(objects);
+    await assertAccepted(kc, objects);
     assert.deepEqual(objects.map((o) => o.kind).sort(), [
       'ClusterRole',
       'ClusterRoleBinding',
@@ -112,7 +92,7 @@ describe('the serin chart', () => {
     await installMonitoringCrds(kc, helm);
     const ns = await freshNamespace(t, kc, 'chart-flagger');
     const objects = await render(helm, 'flagger', ns, ['-f', FLAGGER_VALUES]);
-    await assertAccepted(objects);
+    await assertAccepted(kc, objects);
     const values = parse(await readFile(join(ROOT, FLAGGER_VALUES), 'utf8')) as {
       slack: { url: string };
       resources: unknown;
@@ -177,7 +157,7 @@ describe('the serin chart', () => {
       '--set',
       'podDisruptionBudget.maxUnavailable=1',
     ]);
-    await assertAccepted(objects);
+    await assertAccepted(kc, objects);
     const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
     assert.deepEqual(crds, await repoObjects('deploy/crds/all.yaml'));
     for (const crd of crds) assert.equal(crd.metadata.annotations?.['helm.sh/resource-policy'], 'keep');
@@ -221,7 +201,7 @@ describe('the serin chart', () => {
       const release = `serin-${releaseNs.split('-').pop()}`;
       t.after(() => helm.run(['uninstall', release, '--namespace', releaseNs]));
       await helm.ok(['upgrade', '-i', release, CHART, `--namespace=${releaseNs}`, ...SEED_SETS]);
-      const deployment = await availableDeployment(releaseNs, release);
+      const deployment = await availableDeployment(kc, releaseNs, release);
       const settings = await operatorSettings(container(deployment, 'serin').args);
 
       const kubeconfig = await tokenKubeconfig(kc, releaseNs, release);
@@ -229,7 +209,7 @@ describe('the serin chart', () => {
       await releaseAndRollback(t, appNs, { ...settings, kubeconfig, namespace: appNs, port: 0, minIntervalMs: 1000 });
 
       await helm.ok(['upgrade', release, CHART, `--namespace=${releaseNs}`, '--reset-values', '-f', FLAGGER_VALUES]);
-      const upgraded = await availableDeployment(releaseNs, release);
+      const upgraded = await availableDeployment(kc, releaseNs, release);
       assert.equal((upgraded.spec as { replicas: number }).replicas, 2);
       assert.ok(container(upgraded, 'serin').args.includes('--enable-leader-election'));
 
@@ -249,22 +229,6 @@ describe('the serin chart', () => {
     },
   );
 });
-
-/** The chart's Deployment, once every replica is available (kwok plays the kubelet). */
-async function availableDeployment(ns: string, name: string): Promise<KubeObject> {
-  const rest = new KubeRest(kc);
-  return eventually(
-    `Deployment ${ns}/${name} available`,
-    async () => {
-      const d = await rest.json<KubeObject & { status?: { availableReplicas?: number; updatedReplicas?: number } }>(
-        `/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
-      );
-      const want = (d.spec as { replicas: number }).replicas;
-      return d.status?.availableReplicas === want && d.status.updatedReplicas === want ? d : undefined;
-    },
-    60_000,
-  );
-}
 
 /**
  * The seed's Canary (App Mesh, HPA, a rollout webhook) released to Succeeded, then a revision whose
@@ -312,7 +276,7 @@ describe('the serin-loadtester chart', () => {
     const helm = await helmCli(t);
     const ns = await freshNamespace(t, kc, 'chart-lt');
     const objects = await render(helm, 'flagger-loadtester', ns, [], LOADTESTER_CHART);
-    await assertAccepted(objects);
+    await assertAccepted(kc, objects);
     const plain = await repoObjects('deploy/loadtester.yaml');
     const args = container(only(objects, 'Deployment', 'flagger-loadtester')).args;
     assert.deepEqual(
@@ -336,7 +300,7 @@ describe('the serin-loadtester chart', () => {
       ],
       LOADTESTER_CHART,
     );
-    await assertAccepted(options);
+    await assertAccepted(kc, options);
     assert.deepEqual(options.map((o) => o.kind).sort(), [
       'Deployment',
       'PodDisruptionBudget',
@@ -370,13 +334,13 @@ describe('the plain manifests (deploy/kustomize)', () => {
       return objectsOf(result.stdout, `kustomize build ${dir}`);
     };
     const base = await build('deploy/kustomize/base');
-    await assertAccepted(base);
+    await assertAccepted(kc, base);
     const chart = await render(helm, 'serin', 'serin-system', []);
     const podSpec = (o: KubeObject) => (o.spec as { template: { spec: unknown } }).template.spec;
     assert.deepEqual(podSpec(only(base, 'Deployment')), podSpec(only(chart, 'Deployment')), 'the chart default pod');
 
     const overlay = await build('deploy/kustomize/overlays/appmesh');
-    await assertAccepted(overlay);
+    await assertAccepted(kc, overlay);
     const settings = await operatorSettings(container(only(overlay, 'Deployment')).args);
     assert.equal(settings.meshProvider, 'appmesh:v1beta2');
     assert.equal(settings.metricsServer, 'http://appmesh-prometheus.appmesh-system:9090');

@@ -101,13 +101,13 @@ describe('the npm package, installed with --omit=dev, on Node 26', () => {
         '--scenario',
         join(seed, 'scenarios/2-low-success-rate.yaml'),
         '--html',
-        join(work, 'report.html'),
+        join(installed, 'report.html'),
       ],
       { env, cwd: installed },
     );
     assert.match(simulated.stdout, /Halt account\.default advancement success rate 98\.70% < 99%/);
     // The report inlines the dashboard's bundle, built into dist/ (no esbuild in an installed package).
-    const report = await readFile(join(work, 'report.html'), 'utf8');
+    const report = await readFile(join(installed, 'report.html'), 'utf8');
     assert.match(report, /<script type="application\/json" id="serin-report">/);
     assert.ok(report.length > 50_000, `the report carries the page's code (${report.length} characters)`);
     assert.match(simulated.stdout, /^Verdict: ROLLED BACK — phase Failed/m);

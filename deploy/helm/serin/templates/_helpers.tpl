@@ -97,15 +97,69 @@ The ClusterRole's rules, read from deploy/rbac.yaml (files/rbac.yaml links to it
 operator's rights for `kubectl apply`, kustomize and Helm.
 */}}
 {{- define "serin.clusterRoleRules" -}}
+{{- include "serin.fileRules" (list . "rbac.yaml" "") -}}
+{{- end -}}
+
+{{/*
+The rules of a ClusterRole in one of the chart's files/ (links to deploy/): (list $ "<file>" "<name>"),
+the name empty for the file's only ClusterRole. The chart renders rights from the same file that
+`kubectl apply` uses, so the two can never grant different things.
+*/}}
+{{- define "serin.fileRules" -}}
+{{- $ctx := index . 0 -}}
+{{- $file := index . 1 -}}
+{{- $name := index . 2 -}}
 {{- $rules := list -}}
-{{- range $doc := regexSplit "(?m)^---[ \t]*$" (.Files.Get "files/rbac.yaml") -1 -}}
+{{- range $doc := regexSplit "(?m)^---[ \t]*$" ($ctx.Files.Get (printf "files/%s" $file)) -1 -}}
 {{- $obj := fromYaml $doc -}}
-{{- if eq (toString (get $obj "kind")) "ClusterRole" -}}
+{{- if and (eq (toString (get $obj "kind")) "ClusterRole") (or (not $name) (eq (toString (dig "metadata" "name" "" $obj)) $name)) -}}
 {{- $rules = get $obj "rules" -}}
 {{- end -}}
 {{- end -}}
 {{- if not $rules -}}
-{{- fail "files/rbac.yaml (a link to deploy/rbac.yaml) has no ClusterRole with rules: package the chart from a checkout of the repository" -}}
+{{- fail (printf "files/%s (a link to deploy/%s) has no ClusterRole %s with rules: package the chart from a checkout of the repository" $file $file $name) -}}
 {{- end -}}
 {{- toYaml $rules -}}
+{{- end -}}
+
+{{/*
+Is the dashboard on? "true" or "". Also safe when `dashboard` is missing altogether, as after
+`helm upgrade --reuse-values` from a chart that had no dashboard (the new defaults are not merged then).
+*/}}
+{{- define "serin.dashboard.enabled" -}}
+{{- if and .Values.dashboard .Values.dashboard.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* The dashboard's objects: `<fullname>-dashboard` (serin-dashboard for a release named serin). */}}
+{{- define "serin.dashboard.fullname" -}}
+{{- printf "%s-dashboard" (include "serin.fullname" . | trunc 53 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/*
+What selects the dashboard's pods. Its own name, so neither the operator's Service, PodMonitor nor
+PodDisruptionBudget ever picks a dashboard pod, and the reverse.
+*/}}
+{{- define "serin.dashboard.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "serin.name" . }}-dashboard
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "serin.dashboard.labels" -}}
+{{ include "serin.dashboard.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ include "serin.chart" . }}
+{{- end -}}
+
+{{/*
+dashboard.* combinations the schema cannot say clearly: each stops the install with the key and the fix.
+*/}}
+{{- define "serin.dashboard.validate" -}}
+{{- $d := .Values.dashboard -}}
+{{- if and $d.authProxyGroupsHeader (not $d.authProxyHeader) -}}
+{{- fail "dashboard.authProxyGroupsHeader needs dashboard.authProxyHeader too: the groups header is read only from the proxy that also sets the user" -}}
+{{- end -}}
+{{- if and $d.ingress.enabled (not $d.ingress.host) -}}
+{{- fail "dashboard.ingress.enabled=true needs dashboard.ingress.host: the name viewers open (e.g. serin.example.com)" -}}
+{{- end -}}
 {{- end -}}
