@@ -67,3 +67,13 @@ test('key order and undefined-valued keys do not matter; types do', () => {
   assert.ok(!jsonEqual(undefined, null));
   assert.ok(sameStringMap(undefined, {}));
 });
+
+test('an object 100,000 levels deep is compared without overflowing the stack', () => {
+  const deep = (leaf: number) => {
+    let value: unknown = leaf;
+    for (let i = 0; i < 100_000; i++) value = { a: value };
+    return value;
+  };
+  assert.equal(jsonEqual(deep(1), deep(1)), true);
+  assert.equal(jsonEqual(deep(1), deep(2)), false);
+});

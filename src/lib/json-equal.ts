@@ -4,9 +4,25 @@
  * True when both values serialise to the same JSON regardless of key order: keys whose value is
  * undefined count as absent, an undefined array element as null (as `JSON.stringify` writes them).
  * Compares in place, without building canonical copies: the operator and the simulator call it for
- * every object they keep in shape, on every reconcile.
+ * every object they keep in shape, on every reconcile. It walks with a stack of its own, not by
+ * recursion, so an object stored thousands of levels deep cannot overflow the call stack (as fast
+ * as the recursive form on the shallow objects of every reconcile).
  */
 export function jsonEqual(a: unknown, b: unknown): boolean {
+  const pending: unknown[] = [a, b];
+  while (pending.length > 0) {
+    const y = pending.pop();
+    const x = pending.pop();
+    if (!samePair(x, y, pending)) return false;
+  }
+  return true;
+}
+
+/**
+ * Compares what can be told of `a` and `b` without looking inside their members, and queues the
+ * pairs of members still to compare (two entries each) on `pending`.
+ */
+function samePair(a: unknown, b: unknown, pending: unknown[]): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return false;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
@@ -14,7 +30,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i] ?? null, b[i] ?? null)) return false;
+    for (let i = 0; i < a.length; i++) pending.push(a[i] ?? null, b[i] ?? null);
     return true;
   }
   const x = a as Record<string, unknown>;
@@ -23,7 +39,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   for (const key in x) {
     if (!Object.hasOwn(x, key) || x[key] === undefined) continue;
     defined++;
-    if (!Object.hasOwn(y, key) || !jsonEqual(x[key], y[key])) return false;
+    if (!Object.hasOwn(y, key)) return false;
+    pending.push(x[key], y[key]);
   }
   for (const key in y) if (Object.hasOwn(y, key) && y[key] !== undefined) defined--;
   return defined === 0;
