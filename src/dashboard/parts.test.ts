@@ -1,15 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { KubeObject } from '../kube/objects.js';
 import { AccessCache } from './access.js';
 import { cachedTokenReviewer } from './auth.js';
 import { checkSeries, metricBounds } from './checks.js';
-import { canary } from './fake-api.test-support.js';
 import { CanaryHistory, MAX_SAMPLES, weightSeries } from './history.js';
 import { safeJson } from './http.js';
 import { canaryRow } from './rows.js';
 import { OneTimeToken, SessionStore } from './sessions.js';
 import { parseDashboardFlags } from './settings.js';
 import type { Viewer } from './viewer.js';
+
+/** A Canary as the watch cache holds it: `spec` and `status` as given, unchecked. */
+function canary(namespace: string, name: string, status: Record<string, unknown>, spec: unknown = {}): KubeObject {
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { namespace, name, creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec,
+    status,
+  };
+}
 
 const viewer: Viewer = { user: 'ann', groups: [], credential: { kind: 'kubeconfig' }, csrfToken: 'x' };
 

@@ -6,21 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import { parseAllDocuments } from 'yaml';
-import { pageShell } from '../../src/dashboard/assets.js';
-import { startDashboard, type StartedDashboard } from '../../src/dashboard/dashboard.js';
 import type { FleetDelta, FleetSnapshot, ReleaseView } from '../../src/dashboard/model.js';
-import { parseDashboardFlags, type DashboardFlags } from '../../src/dashboard/settings.js';
 import { loadKubeAccess } from '../../src/kube/kube-access.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { eventually, freshNamespace, serviceAccountKubeconfig, testKubeConfig } from '../support/cluster.js';
+import { httpCall as call, openStream, startInProcess as start } from '../support/dashboard.js';
 import { seedLikeCanary } from '../support/fixtures.js';
 import { apply } from '../support/user.js';
 
@@ -28,29 +24,6 @@ const kc = testKubeConfig();
 const admin = new KubeRest(kc);
 const DASHBOARD_YAML = resolve(import.meta.dirname, '../../deploy/dashboard.yaml');
 const CSP_START = "default-src 'none'; script-src 'self'";
-
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-
-/** One HTTP request to the dashboard (Host and all headers as given). */
-function call(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  return new Promise((done, fail) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', fail);
-    req.end(options.body);
-  });
-}
 
 /** A token of ServiceAccount `ns/name` from the TokenRequest API (the API server's own audience). */
 async function saToken(ns: string, name: string): Promise<string> {
@@ -104,53 +77,6 @@ async function readCanary(ns: string, name: string): Promise<KubeObject> {
   return admin.json<KubeObject>(`/apis/flagger.app/v1beta1/namespaces/${ns}/canaries/${name}`);
 }
 
-async function start(t: TestContext, flags: DashboardFlags, kubeconfig?: string): Promise<StartedDashboard> {
-  const parsed = parseDashboardFlags({ port: '0', ...flags });
-  assert.ok(parsed.ok, parsed.ok ? '' : parsed.problems.join('; '));
-  const dashboard = await startDashboard(
-    parsed.settings,
-    pino({ level: 'warn' }),
-    { assets: () => Promise.resolve({ js: 'export {};', css: 'body{}' }), shell: pageShell },
-    { access: await loadKubeAccess(kubeconfig ?? process.env.KUBECONFIG), stream: { flushMs: 100 } },
-  );
-  t.after(() => dashboard.stop());
-  return dashboard;
-}
-
-/** Reads SSE messages from `url` until `until` returns true for one (or the test's timeout). */
-function readStream(
-  url: string,
-  headers: Record<string, string>,
-  until: (event: string, data: unknown) => boolean,
-): { done: Promise<void>; close: () => void } {
-  let close = () => {};
-  const done = new Promise<void>((resolveDone, fail) => {
-    const req = httpRequest(url, { headers }, (res) => {
-      if (res.statusCode !== 200) return fail(new Error(`stream answered ${res.statusCode}`));
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data && until(event, JSON.parse(data))) {
-            req.destroy();
-            resolveDone();
-          }
-        }
-      });
-    });
-    req.on('error', () => undefined);
-    req.end();
-    close = () => req.destroy();
-  });
-  return { done, close };
-}
-
 /** The cluster-mode world: two namespaces, a viewer, a releaser, a plain user for the proxy mode. */
 async function clusterWorld(t: TestContext) {
   const docs = parseAllDocuments(await readFile(DASHBOARD_YAML, 'utf8')).map((d) => d.toJS() as KubeObject);
@@ -198,11 +124,26 @@ test('cluster mode: tokens, RBAC as the viewer, CSRF, actions written as the vie
     assert.match(login.body, /<form method="post" action="\/login">/);
     const bad = await call(`${base}/api/fleet`, { headers: as('not-a-token') });
     assert.equal(bad.status, 401);
-    for (const answer of [api, html, login, bad]) {
+    const page = await call(`${base}/`, { headers: as(world.viewer) });
+    assert.equal(page.status, 200);
+    for (const answer of [api, html, login, bad, page]) {
       assert.ok(String(answer.headers['content-security-policy']).startsWith(CSP_START));
+      assert.match(String(answer.headers['content-security-policy']), /frame-ancestors 'none'/);
       assert.equal(answer.headers['x-content-type-options'], 'nosniff');
       assert.equal(answer.headers['referrer-policy'], 'no-referrer');
+      assert.equal(answer.headers['cache-control'], 'no-store');
     }
+  });
+
+  await t.test('the bundle is served to anyone, revalidated by its ETag', async () => {
+    const js = await call(`${base}/assets/app.js`);
+    assert.equal(js.status, 200);
+    assert.equal(js.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.ok(String(js.headers['content-security-policy']).startsWith(CSP_START));
+    assert.notEqual(js.headers['cache-control'], 'no-store');
+    const again = await call(`${base}/assets/app.js`, { headers: { 'if-none-match': String(js.headers.etag) } });
+    assert.equal(again.status, 304);
+    assert.equal((await call(`${base}/assets/app.css`)).headers['content-type'], 'text/css; charset=utf-8');
   });
 
   const viewerSession = JSON.parse((await call(`${base}/api/session`, { headers: as(world.viewer) })).body);
@@ -225,6 +166,10 @@ test('cluster mode: tokens, RBAC as the viewer, CSRF, actions written as the vie
       ]);
       const hidden = await call(`${base}/api/canaries/${world.other}/secret-app`, { headers: as(world.viewer) });
       assert.equal(hidden.status, 404, 'a canary in a namespace the viewer cannot list is not found');
+      const hiddenStream = await call(`${base}/api/stream?canary=${world.other}/secret-app`, {
+        headers: as(world.viewer),
+      });
+      assert.equal(hiddenStream.status, 404, 'nor can it be followed');
       const view = JSON.parse(
         (await call(`${base}/api/canaries/${world.mine}/app`, { headers: as(world.viewer) })).body,
       ) as ReleaseView;
@@ -242,14 +187,24 @@ test('cluster mode: tokens, RBAC as the viewer, CSRF, actions written as the vie
     },
   );
 
-  await t.test('an action without the CSRF token, or from another origin, is refused', async () => {
+  await t.test('an action without a session, the CSRF token or JSON, or from another origin, is refused', async () => {
     const url = `${base}/api/canaries/${world.mine}/app/actions/pause`;
+    assert.equal((await call(url, { method: 'POST' })).status, 401);
     const noToken = await call(url, {
       method: 'POST',
       headers: as(world.releaser, { 'content-type': 'application/json' }),
     });
     assert.equal(noToken.status, 403);
     assert.match(JSON.parse(noToken.body).error, /x-csrf-token/);
+    const form = await call(url, {
+      method: 'POST',
+      headers: as(world.releaser, {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-csrf-token': releaserSession.csrfToken,
+      }),
+    });
+    assert.equal(form.status, 403, 'a form post (what another site could send) is not JSON');
+    assert.match(JSON.parse(form.body).error, /application\/json/);
     const elsewhere = await call(url, {
       method: 'POST',
       headers: as(world.releaser, {
@@ -260,6 +215,12 @@ test('cluster mode: tokens, RBAC as the viewer, CSRF, actions written as the vie
     });
     assert.equal(elsewhere.status, 403);
     assert.equal((await readCanary(world.mine, 'app')).metadata.annotations?.['serin.dev/paused'], undefined);
+    const unknown = await call(`${base}/api/canaries/${world.mine}/app/actions/explode`, {
+      method: 'POST',
+      headers: as(world.releaser, { 'content-type': 'application/json', 'x-csrf-token': releaserSession.csrfToken }),
+    });
+    assert.equal(unknown.status, 404);
+    assert.match(JSON.parse(unknown.body).error, /promote, abort, retry, pause or resume/);
   });
 
   await t.test(
@@ -288,6 +249,9 @@ test('cluster mode: tokens, RBAC as the viewer, CSRF, actions written as the vie
       );
       assert.ok(managers?.includes('serin-dashboard'), `managedFields: ${managers?.join(', ')}`);
       assert.equal((await readCanary(world.mine, 'held')).metadata.annotations?.['serin.dev/paused'], 'true');
+      const resumed = await post('held', 'resume');
+      assert.equal(resumed.status, 200, resumed.body);
+      assert.equal((await readCanary(world.mine, 'held')).metadata.annotations?.['serin.dev/paused'], undefined);
       const own = await new KubeRest(await loadKubeAccess(world.kubeconfig)).request(
         `/apis/flagger.app/v1beta1/namespaces/${world.mine}/canaries/app`,
         { method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { labels: { x: 'y' } } } },
@@ -297,24 +261,23 @@ test('cluster mode: tokens, RBAC as the viewer, CSRF, actions written as the vie
   );
 
   await t.test('a stream gets the fleet delta within 1 s of a status patch, only for visible namespaces', async () => {
-    let first: FleetDelta | undefined;
-    let patchedAt = 0;
-    const stream = readStream(`${base}/api/stream`, as(world.viewer), (event, data) => {
-      if (event !== 'fleet') return false;
-      const delta = data as FleetDelta;
-      first ??= delta;
-      return patchedAt > 0 && delta.upserts.some((r) => r.name === 'app' && r.weight === 40);
-    });
-    await eventually('the first fleet message', () => Promise.resolve(first), 5000, 20);
-    assert.ok(
-      first?.upserts.every((r) => r.namespace === world.mine),
-      'only the viewer\u2019s namespace',
-    );
-    patchedAt = Date.now();
+    const stream = openStream(t, `${base}/api/stream`, as(world.viewer));
+    assert.equal(await stream.status, 200);
+    const fleetDeltas = () => stream.frames.filter((f) => f.event === 'fleet').map((f) => f.data as FleetDelta);
+    await eventually('the first fleet message', () => Promise.resolve(fleetDeltas()[0]), 5000, 20);
+    // The other namespace changes first: the same watch carries it to the dashboard before the viewer's.
+    await setStatus(world.other, 'secret-app', { canaryWeight: 60 });
+    const patchedAt = Date.now();
     await setStatus(world.mine, 'app', { canaryWeight: 40 });
-    const timeout = new Promise((_, fail) => setTimeout(() => fail(new Error('no delta within 1 s')), 1000));
-    await Promise.race([stream.done, timeout]).finally(() => stream.close());
+    const delta = () => fleetDeltas().find((d) => d.upserts.some((r) => r.name === 'app' && r.weight === 40));
+    await eventually('the delta of the patch', () => Promise.resolve(delta()), 1000, 10);
     t.diagnostic(`delta after ${Date.now() - patchedAt} ms`);
+    const namespaces = fleetDeltas().flatMap((d) => [
+      ...d.upserts.map((r) => r.namespace),
+      ...d.deletes.map((key) => key.split('/')[0]),
+    ]);
+    assert.deepEqual([...new Set(namespaces)], [world.mine], 'only the viewer\u2019s namespace, ever');
+    stream.close();
   });
 
   await t.test('an event message with markup comes back as JSON text, not markup', async () => {
@@ -425,6 +388,7 @@ test('local mode: a one-time token becomes a cookie; other hosts and addresses a
   assert.equal((await call(`${base}/?token=${token}`)).status, 401, 'the token works once');
 
   const session = JSON.parse((await call(`${base}/api/session`, { headers: { cookie } })).body);
+  assert.deepEqual(Object.keys(session).sort(), ['csrfToken', 'mode', 'user']);
   assert.equal(session.mode, 'local');
   const fleet = await eventually('the canary in the fleet', async () => {
     const s = JSON.parse((await call(`${base}/api/fleet`, { headers: { cookie } })).body) as FleetSnapshot;
@@ -459,4 +423,9 @@ test('local mode: a one-time token becomes a cookie; other hosts and addresses a
     (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED',
     `connecting to ${outside} is refused: the dashboard listens on 127.0.0.1 only`,
   );
+  // A peer that is not loopback, even on a connection to 127.0.0.1 (as a port forwarded with
+  // route_localnet would bring one), is not the person at this machine.
+  const peer = await call(`${base}/api/fleet`, { headers: { cookie }, localAddress: outside });
+  assert.equal(peer.status, 403, `a peer at ${outside}`);
+  assert.match(JSON.parse(peer.body).error, /answers this machine only/);
 });

@@ -1,15 +1,22 @@
 /**
  * `serin dashboard` as a person runs it, for the browser tests and the benchmark: its own process,
  * the URL read from what it prints; and the people who use it — ServiceAccounts with tokens from the
- * TokenRequest API and namespaced Roles that say what each may do with canaries.
+ * TokenRequest API and namespaced Roles that say what each may do with canaries. For the server's
+ * own tests: the dashboard in-process, plain HTTP requests and event streams to it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
+import { pino } from 'pino';
+import { pageShell } from '../../src/dashboard/assets.js';
+import { startDashboard as startInProcessDashboard, type StartedDashboard } from '../../src/dashboard/dashboard.js';
+import { parseDashboardFlags, type DashboardFlags } from '../../src/dashboard/settings.js';
+import { loadKubeAccess } from '../../src/kube/kube-access.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { eventually } from './cluster.js';
 import type { Cleanups } from './browser.js';
@@ -278,4 +285,122 @@ export async function metricsPrometheus(t: Cleanups): Promise<string> {
     return (await res.text()).includes('"result":[{') ? true : undefined;
   });
   return prometheus.url;
+}
+
+/** One answer of a dashboard over plain HTTP. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/**
+ * One HTTP request to a dashboard, with the Host and every header as given; `localAddress` picks
+ * the address the connection comes from (a peer that is not loopback, though it reaches 127.0.0.1).
+ */
+export function httpCall(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
+): Promise<HttpAnswer> {
+  return new Promise((done, fail) => {
+    const req = httpRequest(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', fail);
+    req.end(options.body);
+  });
+}
+
+/** One server-sent event of `/api/stream`, with the time it arrived. */
+export interface SseFrame {
+  readonly event: string;
+  readonly data: unknown;
+  readonly at: number;
+}
+
+/** An open `/api/stream`: every frame so far, in the order it came. */
+export interface OpenStream {
+  readonly frames: SseFrame[];
+  /** The status the stream answered with. */
+  readonly status: Promise<number>;
+  close(): void;
+}
+
+/** Opens `url` as an event stream with `headers` and collects its frames until `t` ends (or close()). */
+export function openStream(t: Cleanups, url: string, headers: Record<string, string>): OpenStream {
+  const frames: SseFrame[] = [];
+  let req: ClientRequest | undefined;
+  const status = new Promise<number>((answered, fail) => {
+    req = httpRequest(url, { headers }, (res) => {
+      answered(res.statusCode ?? 0);
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) frames.push({ event, data: JSON.parse(data) as unknown, at: Date.now() });
+        }
+      });
+    });
+    req.on('error', fail);
+    req.end();
+  });
+  const close = () => req?.destroy();
+  t.after(close);
+  return { frames, status, close };
+}
+
+/** A running in-process dashboard (src/dashboard/dashboard.ts) with a stand-in page, and its base URL. */
+export interface InProcessDashboard extends StartedDashboard {
+  /** `http://127.0.0.1:<port>`. */
+  readonly base: string;
+}
+
+/**
+ * Starts the dashboard in this process, as `serin dashboard <flags>` on any free port would, with a
+ * stand-in bundle (the server's tests need no page) and the contract's 100 ms batching; stopped with `t`.
+ */
+export async function startInProcess(
+  t: Cleanups,
+  flags: DashboardFlags,
+  kubeconfig = process.env.KUBECONFIG,
+  options: { readonly firstListWaitMs?: number } = {},
+): Promise<InProcessDashboard> {
+  const parsed = parseDashboardFlags({ port: '0', ...flags });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const dashboard = await startInProcessDashboard(
+    parsed.settings,
+    pino({ level: 'warn' }),
+    { assets: () => Promise.resolve({ js: 'export {};', css: 'body{}' }), shell: pageShell },
+    { access: await loadKubeAccess(kubeconfig), stream: { flushMs: 100 }, ...options },
+  );
+  t.after(() => dashboard.stop());
+  return { ...dashboard, base: dashboard.running.url };
+}
+
+/** A local-mode session: the cookie the one-time token became, and the session's CSRF token. */
+export interface LocalSession {
+  readonly cookie: string;
+  readonly csrfToken: string;
+}
+
+/** Opens the URL a local-mode dashboard printed, as the person's browser does first, and keeps the session. */
+export async function localSession(printedUrl: string): Promise<LocalSession> {
+  const redeemed = await httpCall(printedUrl);
+  if (redeemed.status !== 303) throw new Error(`the one-time token answered ${redeemed.status}: ${redeemed.body}`);
+  const cookie = String(redeemed.headers['set-cookie']).split(';')[0] ?? '';
+  const session = await httpCall(`${new URL(printedUrl).origin}/api/session`, { headers: { cookie } });
+  return { cookie, csrfToken: (JSON.parse(session.body) as { csrfToken: string }).csrfToken };
 }
