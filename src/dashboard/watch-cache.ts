@@ -79,11 +79,17 @@ export class DashboardCache {
     const e = this.events.status();
     if (c.synced && e.synced) return { synced: true };
     const problem = c.lastError ?? e.lastError ?? 'the first list of canaries is not in yet';
-    const hint =
-      /forbidden/i.test(problem) && !this.options.namespace
-        ? ' (without the right to list canaries and events in all namespaces, run it with --namespace)'
-        : '';
-    return { synced: false, problem: `not following the API server now: ${problem}${hint}` };
+    return { synced: false, problem: `not following the API server now: ${problem}${this.hint(problem)}` };
+  }
+
+  /** What a person can do about the watch's last error. */
+  private hint(problem: string): string {
+    if (/forbidden/i.test(problem) && !this.options.namespace)
+      return ' (without the right to list canaries and events in all namespaces, run it with --namespace)';
+    // A connection refused, reset or cut (the informer aborts a watch that goes silent).
+    if (/aborted|ECONNREFUSED|ECONNRESET|socket hang up|timed? ?out|EAI_AGAIN|ENOTFOUND/i.test(problem))
+      return ' (the API server does not answer; the page shows what was last seen and catches up when it is back)';
+    return '';
   }
 
   /** Every cached canary, in key order. */

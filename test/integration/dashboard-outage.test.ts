@@ -57,6 +57,7 @@ test('the API server going away: the fleet is served from the cache with the pro
 
   // Then while it was down the fleet was the cached one, with the problem
   assert.match(during?.problem ?? '', /^not following the API server now: \S/);
+  assert.match(during?.problem ?? '', /does not answer; the page shows what was last seen/);
   assert.deepEqual(
     during?.rows.map((r) => [r.name, r.weight]),
     [['app', 10]],
