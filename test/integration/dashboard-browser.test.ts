@@ -6,17 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { test, type TestContext } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { KubeObject } from '../../src/kube/objects.js';
+import { KubeRest } from '../../src/kube/rest.js';
 import {
   axeReport,
   axeViolations,
-  blockNetwork,
   newContext,
   newPage,
   pngSize,
@@ -28,7 +26,6 @@ import {
   VIEWPORT,
   type PageLog,
 } from '../support/browser.js';
-import { runSerin } from '../support/cli.js';
 import { eventually, testKubeConfig } from '../support/cluster.js';
 import {
   metricsPrometheus,
@@ -156,7 +153,7 @@ async function live(page: Page): Promise<void> {
   await page.locator('[data-testid=live]', { hasText: /^\s*live\s*$/ }).waitFor();
 }
 
-test('the dashboard in Chromium, against a live cluster and the operator', { timeout: 240_000 }, async (t) => {
+test('the dashboard in Chromium, against a live cluster and the operator', { timeout: 300_000 }, async (t) => {
   const w = await setUp(t);
   const row = (page: Page, ns: string, name: string) => page.locator(`tr[data-canary="${ns}/${name}"]`);
   const release = async (name: string, ns = w.storefront) => {
@@ -349,6 +346,47 @@ test('the dashboard in Chromium, against a live cluster and the operator', { tim
     await context.close();
   });
 
+  await t.test(
+    'the page follows a dashboard restart: reconnecting while it is down, live again with what changed meanwhile',
+    async (tt) => {
+      // Cluster mode: the Authorization header survives a restart (a local mode's one-time token does not).
+      const first = await startDashboard(tt, { mode: 'kubernetes', name: 'restart-1' });
+      const port = new URL(first.origin).port;
+      const { context, page, log } = await newPage(w.browser, {
+        extraHTTPHeaders: { authorization: `Bearer ${w.tokens.lead}` },
+      });
+      await page.goto(`${first.origin}/`);
+      await live(page);
+      const phase = row(page, w.payments, 'ledger').locator('[data-field=phase]');
+      await phase.waitFor();
+      assert.doesNotMatch((await phase.textContent()) ?? '', /paused/);
+
+      await first.stop();
+      await page.locator('[data-testid=live]', { hasText: /reconnecting/ }).waitFor();
+      await page.locator('[data-testid=reconnecting]').waitFor();
+      // Changed while no dashboard runs: only the API server knows.
+      await new KubeRest(kc).json(`/apis/flagger.app/v1beta1/namespaces/${w.payments}/canaries/ledger`, {
+        method: 'PATCH',
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { annotations: { 'serin.dev/paused': 'true' } } },
+      });
+
+      const second = await startDashboard(tt, { mode: 'kubernetes', name: 'restart-2', args: ['--port', port] });
+      assert.equal(second.origin, first.origin, 'the same address again');
+      await page.locator('[data-testid=live]', { hasText: /^\s*live\s*$/ }).waitFor({ timeout: 30_000 });
+      await phase.locator('.flag', { hasText: 'paused' }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.locator('[data-testid=reconnecting]').count(), 0, 'the notice is gone');
+      // The page was never reloaded: the stream reopened by itself and the page fetched the fleet again.
+      assert.equal(
+        await page.evaluate('performance.getEntriesByType("navigation").length'),
+        1,
+        'one navigation: no reload',
+      );
+      assert.deepEqual(log.errors, [], log.text());
+      await context.close();
+    },
+  );
+
   await t.test('an event message with markup shows as text, and runs nothing', async () => {
     const canary = await readCanary(w.storefront, 'cart');
     const now = new Date();
@@ -423,43 +461,8 @@ test('the dashboard in Chromium, against a live cluster and the operator', { tim
     },
   );
 
-  await t.test('the simulate --html report opens from file:// offline and renders its charts and events', async () => {
-    const file = join(tmpdir(), `serin-report-${process.pid}.html`);
-    const seed = (f: string) => join(ROOT, 'examples/seed', f);
-    const run = await runSerin([
-      'simulate',
-      '-f',
-      seed('canary.yaml'),
-      '-f',
-      seed('account.yaml'),
-      '--scenario',
-      seed('scenarios/2-low-success-rate.yaml'),
-      '-n',
-      'shop',
-      '--html',
-      file,
-    ]);
-    assert.equal(run.code, 0, run.stderr);
-    const { context, page, log } = await newPage(w.browser);
-    const refused = await blockNetwork(context);
-    await page.goto(pathToFileURL(file).href);
-    await page.locator('[data-testid=weight-chart] canvas').first().waitFor();
-    assert.ok((await page.locator('[data-testid=check-chart] canvas').count()) >= 1, 'a chart per check');
-    assert.ok((await page.locator('ol[data-testid=events] > li').count()) >= 3, 'the release events');
-    assert.equal(await page.locator('button[data-action]').count(), 0, 'no actions in a report');
-    assert.deepEqual(refused, [], 'the report fetched nothing');
-    assert.deepEqual(
-      log.requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')),
-      [],
-      'no request left the file',
-    );
-    assert.deepEqual([...log.errors, ...log.console], [], log.text());
-    await screenshot(page, join(SHOTS, 'report.png'));
-    await context.close();
-  });
-
   await t.test('the screenshots are 1280×900 PNGs in docs/dashboard/', () => {
-    for (const name of ['fleet.png', 'release.png', 'confirm.png', 'report.png']) {
+    for (const name of ['fleet.png', 'release.png', 'confirm.png']) {
       assert.deepEqual(pngSize(join(SHOTS, name)), { width: VIEWPORT.width, height: VIEWPORT.height }, name);
     }
   });

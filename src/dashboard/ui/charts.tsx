@@ -7,7 +7,17 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { CheckSeries, WeightSample } from '../model.js';
-import { clockTime, duration, offset, percent } from './format.js';
+import {
+  clockTicks,
+  labelRoom,
+  measuredText,
+  offsetTicks,
+  TIME_STEPS_S,
+  TIME_TICK_SPACE_PX,
+  VALUE_STEPS,
+  valueTicks,
+} from './chart-axes.js';
+import { clockTime, offset, percent } from './format.js';
 
 /** How chart times are read: wall-clock times, or offsets from `base` (a report's virtual clock). */
 export interface TimeAxis {
@@ -30,18 +40,35 @@ export function timeText(t: number, axis: TimeAxis): string {
   return axis.base !== undefined ? offset(t, axis.base) : clockTime(t);
 }
 
-/** Tick steps of a report's offset axis, in seconds: round durations, as a clock would tick. */
-const OFFSET_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 43_200, 86_400];
-
+/**
+ * The x axis: clock time on the live page, offsets from the start in a report, both ticking at
+ * whole, round steps (TIME_STEPS_S) with room for their labels.
+ */
 function xAxis(axis: TimeAxis): uPlot.Axis {
-  if (axis.base === undefined) return { stroke: INK, grid: { stroke: GRID } };
+  const { base } = axis;
   return {
     stroke: INK,
     grid: { stroke: GRID },
-    incrs: OFFSET_STEPS,
-    values: (_u: uPlot, ticks: number[]) => ticks.map((s) => `+${duration(s * 1000)}`),
+    incrs: [...TIME_STEPS_S],
+    space: TIME_TICK_SPACE_PX,
+    values: (u: uPlot, ticks: number[], _axis: number, _space: number, step: number) =>
+      base === undefined ? clockTicks(ticks, step, u.scales.x?.min ?? 0, u.scales.x?.max ?? 0) : offsetTicks(ticks),
   };
 }
+
+/** A value axis whose labels carry the decimals their step needs and the check's unit, and fit. */
+function yAxis(label: (ticks: number[], step: number) => string[], steps: readonly number[] = VALUE_STEPS): uPlot.Axis {
+  return {
+    stroke: INK,
+    grid: { stroke: GRID },
+    incrs: [...steps],
+    size: (_u: uPlot, values: string[] | null) => labelRoom(values),
+    values: (_u: uPlot, ticks: number[], _axis: number, _space: number, step: number) => label(ticks, step),
+  };
+}
+
+/** Steps of the weight axis, in percent: quarters read better than halves on 0–100%. */
+const WEIGHT_STEPS: readonly number[] = [1, 2, 5, 10, 20, 25, 50];
 
 /** Mounts a uPlot in the returned ref's element, follows its width, and feeds it new data. */
 function usePlot(makeOptions: () => Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData) {
@@ -84,7 +111,7 @@ export function WeightChart(props: {
   const host = usePlot(
     () => ({
       scales: { x: { time: axis.base === undefined }, y: { range: [0, 100] } },
-      axes: [xAxis(axis), { stroke: INK, grid: { stroke: GRID }, values: (_u, ticks) => ticks.map((v) => `${v}%`) }],
+      axes: [xAxis(axis), yAxis((ticks, step) => valueTicks(ticks, step, '%'), WEIGHT_STEPS)],
       series: [{}, { label: 'Canary weight', stroke: BLUE, width: 2, fill: 'rgba(29, 78, 216, 0.08)', ...stepped() }],
       legend: { live: false },
     }),
@@ -117,11 +144,9 @@ export function WeightChart(props: {
   );
 }
 
-/** `99%`, `500 ms`, or the bare number. */
+/** `99.6%`, `500 ms`, or the bare number (two decimals at most). */
 export function valueText(value: number | undefined, unit: string): string {
-  if (value === undefined) return 'no value';
-  const n = Number.isInteger(value) ? String(value) : value.toFixed(2);
-  return unit === '' ? n : unit === '%' ? `${n}%` : `${n} ${unit}`;
+  return value === undefined ? 'no value' : measuredText(value, unit);
 }
 
 /** The bounds a check must stay within, in words: `at least 99%`, `at most 500 ms`, `between …`. */
@@ -156,10 +181,11 @@ function checkData(check: CheckSeries, axis: TimeAxis): uPlot.AlignedData {
 
 function checkOptions(check: CheckSeries, axis: TimeAxis): Omit<uPlot.Options, 'width' | 'height'> {
   const webhook = check.kind === 'webhook';
-  const label = (v: number) => (webhook ? (v === 1 ? 'pass' : v === 0 ? 'fail' : '') : valueText(v, check.unit));
+  const label = (ticks: number[], step: number) =>
+    webhook ? ticks.map((v) => (v === 1 ? 'pass' : v === 0 ? 'fail' : '')) : valueTicks(ticks, step, check.unit);
   return {
     scales: { x: { time: axis.base === undefined }, ...(webhook ? { y: { range: [-0.2, 1.2] } } : {}) },
-    axes: [xAxis(axis), { stroke: INK, grid: { stroke: GRID }, size: 64, values: (_u, ticks) => ticks.map(label) }],
+    axes: [xAxis(axis), yAxis(label)],
     series: [
       {},
       { label: 'Measured', stroke: BLUE, width: 2, points: { show: true, size: 6, fill: BLUE } },

@@ -62,7 +62,7 @@ export function SortHeader(props: {
   const active = sort.key === sortKey;
   const direction = active ? (sort.descending ? 'descending' : 'ascending') : 'none';
   return (
-    <th scope="col" aria-sort={direction}>
+    <th scope="col" role="columnheader" aria-sort={direction}>
       <button
         type="button"
         class="sort"

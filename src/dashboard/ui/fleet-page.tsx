@@ -1,7 +1,9 @@
 /**
  * The fleet page: every canary the viewer may list, kept current by the stream. Deltas are queued and
  * applied once per animation frame, and rows are keyed and skip rendering when unchanged, so a
- * thousand canaries changing every second cost one small render per frame.
+ * thousand canaries changing every second cost one small render per frame. The table is laid out as
+ * a grid of contained rows (app.css), so the browser lays out and paints only the rows that changed
+ * and are on screen; every row stays in the DOM (find in page, the tests' `tr[data-canary]`).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { canaryKey, type CanaryRow, type FleetDelta, type FleetSnapshot } from '../model.js';
@@ -88,27 +90,25 @@ export function FleetPage(props: { readonly user?: string }) {
       )}
       <FleetFilters filter={filter} namespaces={namespaces} onChange={setFilter} />
       <div class="table-wrap">
-        <table data-testid="fleet-table" class="fleet">
+        <table data-testid="fleet-table" class="fleet" role="table">
           <caption class="visually-hidden">Canaries, sorted by {sort.key}</caption>
-          <colgroup>
-            <col class="col-name" />
-            <col class="col-phase" />
-            <col class="col-weight" />
-            <col class="col-failed" />
-            <col />
-            <col class="col-age" />
-          </colgroup>
-          <thead>
-            <tr>
+          <thead role="rowgroup">
+            <tr role="row">
               <SortHeader label="Name" sortKey="name" sort={sort} onSort={setSort} />
               <SortHeader label="Phase" sortKey="phase" sort={sort} onSort={setSort} />
-              <th scope="col">Weight</th>
-              <th scope="col">Failed checks</th>
-              <th scope="col">Last event</th>
+              <th scope="col" role="columnheader">
+                Weight
+              </th>
+              <th scope="col" role="columnheader">
+                Failed checks
+              </th>
+              <th scope="col" role="columnheader">
+                Last event
+              </th>
               <SortHeader label="Age" sortKey="age" sort={sort} onSort={setSort} />
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {shown.map((row) => (
               <FleetRow key={canaryKey(row)} row={row} now={now} />
             ))}

@@ -25,26 +25,26 @@ export class FleetRow extends Component<FleetRowProps> {
     const event = row.lastEvent;
     const failing = row.failedChecks > 0;
     return (
-      <tr data-canary={`${row.namespace}/${row.name}`}>
-        <th scope="row" class="name-cell">
+      <tr role="row" data-canary={`${row.namespace}/${row.name}`}>
+        <th scope="row" role="rowheader" class="name-cell">
           <a href={canaryPath(row.namespace, row.name)}>{row.name}</a>
           <span class="muted namespace">{row.namespace}</span>
         </th>
-        <td data-field="phase">
+        <td role="cell" data-field="phase">
           <PhaseBadge phase={row.phase} />
           {row.paused && <span class="flag">paused</span>}
           {row.suspended && <span class="flag">suspended</span>}
         </td>
-        <td class="weight-cell">
+        <td role="cell" class="weight-cell">
           <WeightBar weight={row.weight} label={`${row.name} canary weight`} />
           <span data-field="weight" class="num">
             {percent(row.weight)}
           </span>
         </td>
-        <td data-field="failed" class={failing ? 'num failing' : 'num'}>
+        <td role="cell" data-field="failed" class={failing ? 'num failing' : 'num'}>
           {row.failedChecks}/{row.threshold}
         </td>
-        <td data-field="last-event" class="event-cell" title={row.problem ?? event?.message}>
+        <td role="cell" data-field="last-event" class="event-cell" title={row.problem ?? event?.message}>
           {row.problem !== undefined ? (
             <span class="problem-text">
               <span class="tag tag-warning">Problem</span> {row.problem}
@@ -57,7 +57,7 @@ export class FleetRow extends Component<FleetRowProps> {
             <span class="muted">none</span>
           )}
         </td>
-        <td data-field="age" class="num">
+        <td role="cell" data-field="age" class="num">
           <time dateTime={new Date(row.createdAt).toISOString()}>{age(row.createdAt, now)}</time>
         </td>
       </tr>

@@ -15,9 +15,13 @@ export interface StreamHandlers {
   readonly events: Readonly<Record<string, (data: unknown) => void>>;
 }
 
-/** First delay after a drop, ms; doubled on each failed try up to MAX_DELAY_MS. */
+/**
+ * First delay after a drop, ms; doubled on each failed try up to MAX_DELAY_MS. One viewer's tries
+ * cost the server next to nothing, and a dashboard restarted (an upgrade, a new port-forward) should
+ * be followed within seconds, so the ceiling is low.
+ */
 const FIRST_DELAY_MS = 1000;
-const MAX_DELAY_MS = 30_000;
+const MAX_DELAY_MS = 8000;
 
 /** Keeps a stream open while the component is mounted; `url` undefined keeps none. */
 export function useStream(url: string | undefined, handlers: StreamHandlers): LiveState {

@@ -39,6 +39,11 @@ export function Layout(props: {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {props.live === 'reconnecting' && (
+          <p class="notice notice-warning" data-testid="reconnecting">
+            Lost the connection to the dashboard server; reconnecting… What you see may be out of date until it is back.
+          </p>
+        )}
         {props.children}
       </main>
     </>

@@ -42,7 +42,7 @@ export function ReleaseBody(props: ReleaseViewProps) {
         </div>
         {view.checks.length === 0 && <p class="muted">No analysis has run yet: no check has been measured.</p>}
       </section>
-      {view.judge !== undefined && view.judge !== null && <JudgePanel judge={view.judge} />}
+      {view.judge !== undefined && view.judge !== null && <JudgePanel judge={view.judge} axis={axis} />}
       <div class="columns">
         <EventTimeline events={view.events} axis={axis} />
         <Revision revision={view.revision} />
