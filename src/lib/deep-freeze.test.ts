@@ -12,7 +12,7 @@ test('freezes everything reachable, and returns the value', () => {
 test('an object 100,000 levels deep (as the API server may store one) is frozen without overflowing the stack', () => {
   const root: Record<string, unknown> = {};
   let node = root;
-  for (let i = 0; i < 100_000; i++) node = (node.a = {});
+  for (let i = 0; i < 100_000; i++) node = node.a = {};
   deepFreeze(root);
   assert.ok(Object.isFrozen(node), 'the innermost level too');
 });
