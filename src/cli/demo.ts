@@ -48,7 +48,8 @@ export function demoCommand(io: CliOutput): Command {
         io.out('');
       }
       io.out(
-        'Try your own: serin simulate -f canary.yaml -f deployment.yaml --scenario scenario.yaml (see docs/simulate.md)',
+        'Try your own: serin simulate -f canary.yaml -f deployment.yaml --scenario scenario.yaml (see docs/simulate.md);',
       );
+      io.out('add --html report.html for the release as a page, and `serin dashboard` watches a live cluster.');
     });
 }
