@@ -3,6 +3,7 @@
  * sniffing, no referrer, no caching), JSON that cannot be read as markup, cookies and small bodies.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+export { readBody } from '../lib/read-body.js';
 
 /** Scripts, styles and connections from the dashboard itself only; no inline code anywhere. */
 export const CONTENT_SECURITY_POLICY =
@@ -70,30 +71,6 @@ export function cookies(req: IncomingMessage): Map<string, string> {
     if (!found.has(name)) found.set(name, part.slice(eq + 1).trim());
   }
   return found;
-}
-
-/** The body as text, or undefined when it is longer than `max` bytes (reading stops there). */
-export function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > max) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** Whether the client asked for a page (a browser navigating) rather than data. */

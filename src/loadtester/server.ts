@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
+import { readBody } from '../lib/read-body.js';
 import { FORBIDDEN, refuse, type Answer } from './answers.js';
 import { tokenFile, type TokenSource } from './auth.js';
 import { GateStore, answersWithoutBody, isGateRoute } from './gates.js';
@@ -120,31 +121,6 @@ function createHandler(deps: LoadTesterDeps, settings: Settings) {
   }
 
   return { handle, metrics, tasks, dispatcher, threads };
-}
-
-/** The body as text, or undefined when it is longer than `max` bytes (reading stops there). */
-function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > max) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** Starts the load tester on `settings.address:settings.port`. */
