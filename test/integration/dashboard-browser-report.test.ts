@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
+import type { Browser } from 'playwright-core';
 import {
   axeReport,
   axeViolations,
@@ -25,29 +26,43 @@ import { runSerin } from '../support/cli.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = join(ROOT, 'docs/dashboard');
 
+/**
+ * Writes `serin simulate --html` of the seed's Deployment with `canary` and `scenario` (paths under
+ * examples/) and opens the file in a fresh page with the network blocked.
+ */
+async function openReport(browser: Browser, name: string, canary: string, scenario: string) {
+  const file = join(tmpdir(), `serin-report-${name}-${process.pid}.html`);
+  const example = (f: string) => join(ROOT, 'examples', f);
+  const run = await runSerin([
+    'simulate',
+    '-f',
+    example(canary),
+    '-f',
+    example('seed/account.yaml'),
+    '--scenario',
+    example(scenario),
+    '-n',
+    'shop',
+    '--html',
+    file,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const opened = await newPage(browser);
+  const refused = await blockNetwork(opened.context);
+  await opened.page.goto(pathToFileURL(file).href);
+  return { ...opened, refused };
+}
+
 test('simulate reports in Chromium, offline', { timeout: 180_000 }, async (t) => {
   const browser = await startBrowser(t);
 
   await t.test('the simulate --html report opens from file:// offline and renders its charts and events', async () => {
-    const file = join(tmpdir(), `serin-report-${process.pid}.html`);
-    const seed = (f: string) => join(ROOT, 'examples/seed', f);
-    const run = await runSerin([
-      'simulate',
-      '-f',
-      seed('canary.yaml'),
-      '-f',
-      seed('account.yaml'),
-      '--scenario',
-      seed('scenarios/2-low-success-rate.yaml'),
-      '-n',
-      'shop',
-      '--html',
-      file,
-    ]);
-    assert.equal(run.code, 0, run.stderr);
-    const { context, page, log } = await newPage(browser);
-    const refused = await blockNetwork(context);
-    await page.goto(pathToFileURL(file).href);
+    const { context, page, log, refused } = await openReport(
+      browser,
+      'seed',
+      'seed/canary.yaml',
+      'seed/scenarios/2-low-success-rate.yaml',
+    );
     await page.locator('[data-testid=weight-chart] canvas').first().waitFor();
     assert.ok((await page.locator('[data-testid=check-chart] canvas').count()) >= 1, 'a chart per check');
     assert.ok((await page.locator('ol[data-testid=events] > li').count()) >= 3, 'the release events');
@@ -66,24 +81,12 @@ test('simulate reports in Chromium, offline', { timeout: 180_000 }, async (t) =>
   await t.test(
     'the statistical judge reads on the release page: its verdict, evidence per signal, and why',
     async () => {
-      const file = join(tmpdir(), `serin-report-judge-${process.pid}.html`);
-      const run = await runSerin([
-        'simulate',
-        '-f',
-        join(ROOT, 'examples/judge/canary.yaml'),
-        '-f',
-        join(ROOT, 'examples/seed/account.yaml'),
-        '--scenario',
-        join(ROOT, 'examples/judge/scenarios/low-success-rate.yaml'),
-        '-n',
-        'shop',
-        '--html',
-        file,
-      ]);
-      assert.equal(run.code, 0, run.stderr);
-      const { context, page, log } = await newPage(browser);
-      await blockNetwork(context);
-      await page.goto(pathToFileURL(file).href);
+      const { context, page, log } = await openReport(
+        browser,
+        'judge',
+        'judge/canary.yaml',
+        'judge/scenarios/low-success-rate.yaml',
+      );
       const judge = page.locator('[data-testid=judge]');
       await judge.waitFor();
       const headline = (await judge.locator('.judge-verdict').textContent()) ?? '';
