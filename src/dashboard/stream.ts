@@ -94,10 +94,8 @@ export class StreamHub {
     this.clients.add(client);
     res.on('close', () => this.clients.delete(client));
     this.serial(async () => {
-      await this.sendFleet(
-        client,
-        this.deps.cache.list().map((c) => `${c.metadata.namespace}/${c.metadata.name}`),
-      );
+      const cached = this.cachedKeys();
+      await this.sendFleet(client, cached, cached);
       if (canary) await this.sendRelease(client, new Map());
     });
   }
@@ -112,7 +110,7 @@ export class StreamHub {
 
   /** The rows of the fleet the viewer may see (for `GET /api/fleet` too). */
   async visibleRows(viewer: Viewer): Promise<CanaryRow[]> {
-    const keys = this.deps.cache.list().map((c) => `${c.metadata.namespace}/${c.metadata.name}`);
+    const keys = this.cachedKeys();
     const visible = await this.deps.access.visible(viewer, keys.map(namespaceOf));
     return keys.filter((k) => visible.has(namespaceOf(k))).flatMap((k) => this.deps.cache.row(k) ?? []);
   }
@@ -127,29 +125,31 @@ export class StreamHub {
     this.dirtyRows = new Set();
     this.dirtyReleases = new Set();
     const views = new Map<string, Promise<Omit<ReleaseView, 'actions'> | undefined>>();
+    const cached = this.cachedKeys();
     for (const client of [...this.clients]) {
-      await this.sendFleet(client, rows);
+      await this.sendFleet(client, rows, cached);
       if (client.canary && releases.has(client.canary)) await this.sendRelease(client, views);
     }
   }
 
   private async refreshAll(): Promise<void> {
+    const cached = this.cachedKeys();
     for (const client of [...this.clients]) {
       if (this.deps.stillValid && !(await this.deps.stillValid(client.viewer).catch(() => true))) {
         this.clients.delete(client);
         client.res.end();
         continue;
       }
-      await this.sendFleet(client, []);
+      await this.sendFleet(client, [], cached);
     }
   }
 
   /**
    * Sends the rows of `keys` the viewer may see (a deleted canary as a delete), and, when the
    * viewer's rights changed since the last send, the rows of namespaces that appeared or vanished.
+   * `cached` is every cached canary's key, found once per batch for all viewers.
    */
-  private async sendFleet(client: Client, keys: readonly string[]): Promise<void> {
-    const cached = this.deps.cache.list().map((c) => `${c.metadata.namespace}/${c.metadata.name}`);
+  private async sendFleet(client: Client, keys: readonly string[], cached: readonly string[]): Promise<void> {
     const namespaces = new Set([...cached, ...keys].map(namespaceOf));
     const visible = await this.deps.access.visible(client.viewer, namespaces);
     const before = client.visible;
@@ -188,6 +188,11 @@ export class StreamHub {
     if (!view || !canary) return;
     const release: ReleaseView = { ...view, actions: await actionStates(this.deps.access, client.viewer, canary) };
     this.write(client, 'release', release);
+  }
+
+  /** Every cached canary's `namespace/name`, in key order. */
+  private cachedKeys(): string[] {
+    return this.deps.cache.list().map((c) => `${c.metadata.namespace}/${c.metadata.name}`);
   }
 
   private write(client: Client, event: string, data: unknown): void {
