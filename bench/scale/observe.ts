@@ -61,16 +61,29 @@ async function statusField(name: string, pid: number): Promise<number> {
   return Number(kb);
 }
 
-/** Requests by `verb resource` (e.g. `get deployments`), read from the audit log since the last take. */
+/**
+ * Requests by `verb resource` (e.g. `get deployments`), read from the audit log since the last take,
+ * and how long the API server took over each (its audit timestamps: received → response complete).
+ */
 export class AuditCounter {
   private offset = 0;
   private partial = '';
+  /** `verb resource` → milliseconds each request took, since the last {@link takeLatencies}. */
+  private latencies = new Map<string, number[]>();
 
   constructor(private readonly path: string) {}
 
   /** Skips everything logged so far. */
   async skip(): Promise<void> {
     await this.take();
+    this.latencies.clear();
+  }
+
+  /** The API server's time per request by `verb resource` (ms) since the last take of them. */
+  takeLatencies(): Map<string, number[]> {
+    const taken = this.latencies;
+    this.latencies = new Map();
+    return taken;
   }
 
   async take(): Promise<Map<string, number>> {
@@ -88,16 +101,68 @@ export class AuditCounter {
       this.partial = lines.pop() ?? '';
       for (const line of lines) {
         if (!line) continue;
-        const event = JSON.parse(line) as { verb?: string; objectRef?: { resource?: string; subresource?: string } };
+        const event = JSON.parse(line) as AuditEvent;
         const resource = [event.objectRef?.resource, event.objectRef?.subresource].filter(Boolean).join('/');
         const key = `${event.verb ?? '?'} ${resource || '(none)'}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
+        const took = Date.parse(event.stageTimestamp ?? '') - Date.parse(event.requestReceivedTimestamp ?? '');
+        if (event.verb !== 'watch' && Number.isFinite(took)) {
+          let list = this.latencies.get(key);
+          if (!list) this.latencies.set(key, (list = []));
+          list.push(took);
+        }
       }
     } finally {
       await file.close();
     }
     return counts;
   }
+}
+
+interface AuditEvent {
+  verb?: string;
+  objectRef?: { resource?: string; subresource?: string };
+  requestReceivedTimestamp?: string;
+  stageTimestamp?: string;
+}
+
+/** A Prometheus histogram's cumulative bucket counts by upper bound (`le`), from the exposition format. */
+export type Buckets = Map<number, number>;
+
+/** The buckets of histogram `name` in `text`, summed over the series whose labels include `match`. */
+export function histogramBuckets(text: string, name: string, match = ''): Buckets {
+  const buckets: Buckets = new Map();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}_bucket{`) || !line.includes(match)) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (le === undefined) continue;
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return buckets;
+}
+
+/** What was observed between two scrapes: `later` minus `earlier`, bucket by bucket. */
+export function bucketsSince(later: Buckets, earlier: Buckets): Buckets {
+  return new Map([...later].map(([le, count]) => [le, count - (earlier.get(le) ?? 0)]));
+}
+
+/** The `q` quantile (0…1) of a histogram, interpolated within its bucket as `histogram_quantile` does. */
+export function histogramQuantile(buckets: Buckets, q: number): number {
+  const sorted = [...buckets].sort((x, y) => x[0] - y[0]);
+  const total = sorted.at(-1)?.[1] ?? 0;
+  if (total === 0) return NaN;
+  const rank = q * total;
+  let [belowLe, belowCount] = [0, 0];
+  for (const [le, count] of sorted) {
+    if (count >= rank) {
+      if (le === Infinity) return belowLe;
+      const inside = count - belowCount;
+      return belowLe + (le - belowLe) * (inside > 0 ? (rank - belowCount) / inside : 1);
+    }
+    [belowLe, belowCount] = [le, count];
+  }
+  return belowLe;
 }
 
 export const READ_VERBS = new Set(['get', 'list']);

@@ -22,6 +22,9 @@ import {
   addCounts,
   AuditCounter,
   CanaryObserver,
+  bucketsSince,
+  histogramBuckets,
+  histogramQuantile,
   percentile,
   ProcessSampler,
   prometheusQueries,
@@ -119,6 +122,7 @@ async function measure(operator: OperatorName, size: number): Promise<Figures> {
       const minutes = Number(env('SCALE_MINUTES', '10'));
       await audit.skip();
       const requests = new Map<string, number>();
+      const serinBefore = operator === 'serin' ? await scrapeSerin(running.port) : undefined;
       const [cpu0, q0, t0] = [await sampler.cpuSeconds(), await prometheusQueries(world.prometheus.url), Date.now()];
       let n = 0;
       for (let minute = 0; minute < minutes; minute++) {
@@ -145,6 +149,17 @@ async function measure(operator: OperatorName, size: number): Promise<Figures> {
         round(((await prometheusQueries(world.prometheus.url)) - q0) / elapsedMin),
         'queries/min',
       );
+      const latencies = audit.takeLatencies();
+      const writeMs = [...latencies].filter(([k]) => WRITE_VERBS.has(k.split(' ')[0] ?? '')).flatMap(([, v]) => v);
+      put('api_write_p50_s', round(percentile(writeMs, 50) / 1000, 3), 's');
+      put('api_write_p99_s', round(percentile(writeMs, 99) / 1000, 3), 's');
+      say(
+        `[scale] ${operator}: the API server's time per request (p50/p99/max ms): ${[...latencies]
+          .sort((a, b) => b[1].length - a[1].length)
+          .map(([k, v]) => `${k} ${percentile(v, 50)}/${percentile(v, 99)}/${v.reduce((a, b) => Math.max(a, b), 0)}`)
+          .join(', ')}`,
+      );
+      if (serinBefore !== undefined) tickBreakdown(serinBefore, await scrapeSerin(running.port), put);
       say(
         `[scale] ${operator}: requests by verb and resource over ${elapsedMin.toFixed(1)} min: ${[...requests]
           .sort((a, b) => b[1] - a[1])
@@ -185,6 +200,38 @@ async function measure(operator: OperatorName, size: number): Promise<Figures> {
     await world.stop();
   }
   return figures;
+}
+
+/** The histograms that say where Serin's ticks spend their time, by figure name. */
+const TICK_SERIES: readonly [figure: string, series: string, match: string][] = [
+  ['tick_lateness', 'serin_tick_lateness_seconds', ''],
+  ['analysis', 'serin_analysis_duration_seconds', ''],
+  ['tick_reconcile', 'serin_reconcile_duration_seconds', 'trigger="tick"'],
+  ['change_reconcile', 'serin_reconcile_duration_seconds', 'trigger="change"'],
+];
+
+/** Serin's /metrics (a scrape also starts the event-loop delay histogram afresh). */
+async function scrapeSerin(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+/**
+ * Where Serin's ticks spent their time since the scrape `before`, from its own /metrics: how late they
+ * started (waiting for a worker), the analysis (metric queries), the whole tick (with its writes), and
+ * what the event loop and the heap looked like.
+ */
+function tickBreakdown(before: string, after: string, put: (name: string, value: number, unit: string) => void): void {
+  for (const [figure, series, match] of TICK_SERIES) {
+    const since = bucketsSince(histogramBuckets(after, series, match), histogramBuckets(before, series, match));
+    put(`${figure}_p50_s`, round(histogramQuantile(since, 0.5), 3), 's');
+    put(`${figure}_p99_s`, round(histogramQuantile(since, 0.99), 3), 's');
+  }
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(after)?.[1]);
+  put('eventloop_delay_p99_s', round(gauge('serin_nodejs_eventloop_lag_p99_seconds'), 3), 's');
+  put('eventloop_delay_max_s', round(gauge('serin_nodejs_eventloop_lag_max_seconds'), 3), 's');
+  put('heap_used_mib', round(gauge('serin_nodejs_heap_size_used_bytes') / 2 ** 20), 'MiB');
+  put('heap_total_mib', round(gauge('serin_nodejs_heap_size_total_bytes') / 2 ** 20), 'MiB');
+  put('external_mib', round(gauge('serin_nodejs_external_memory_bytes') / 2 ** 20), 'MiB');
 }
 
 function round(value: number, digits = 0): number {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   resolveCanaryJudge,
   type Canary,
@@ -40,6 +41,8 @@ export class CheckRunner {
       readonly providers: ProviderRegistry;
       /** Default: an HTTP POST (`callWebhook`). */
       readonly callWebhook?: WebhookCaller;
+      /** Hears how long each analysis took, its waits for slots included (the operator's metrics). */
+      readonly onAnalysis?: (seconds: number) => void;
       /** Bounds on analyses and metric queries running at once (the operator's flags); none by default. */
       readonly limits?: { readonly analyses?: Semaphore; readonly queries?: Semaphore };
     },
@@ -109,7 +112,13 @@ export class CheckRunner {
   /** Rollout hooks, then every metric, stopping after the first failure. */
   async analysis(canary: Canary, signal?: AbortSignal): Promise<CheckOutcome[]> {
     const slots = this.deps.limits?.analyses;
-    return slots ? slots.run(() => this.analyze(canary, signal)) : this.analyze(canary, signal);
+    const heard = this.deps.onAnalysis;
+    const started = heard ? performance.now() : 0;
+    try {
+      return await (slots ? slots.run(() => this.analyze(canary, signal)) : this.analyze(canary, signal));
+    } finally {
+      heard?.((performance.now() - started) / 1000);
+    }
   }
 
   private async analyze(canary: Canary, signal?: AbortSignal): Promise<CheckOutcome[]> {

@@ -55,8 +55,11 @@ export class CanaryController {
       readonly targets: TargetSet;
       readonly clock: Clock;
       readonly log: Logger;
-      /** Hears each reconcile start; the function it returns hears the end (the operator's metrics). */
-      readonly onReconcile?: (key: string, trigger: Trigger) => (result: 'success' | 'error') => void;
+      /**
+       * Hears each reconcile start (a tick's with how late it started against its schedule, ms); the
+       * function it returns hears the end (the operator's metrics).
+       */
+      readonly onReconcile?: (key: string, trigger: Trigger, lateMs?: number) => (result: 'success' | 'error') => void;
     },
     private readonly options: ControllerOptions,
   ) {
@@ -222,7 +225,12 @@ export class CanaryController {
   private async work(key: string): Promise<void> {
     const trigger = this.dueTicks.delete(key) ? 'tick' : 'change';
     const [namespace = '', name = ''] = key.split('/');
-    const ended = this.deps.onReconcile?.(key, trigger);
+    const due = trigger === 'tick' ? this.timers.get(key)?.dueAt : undefined;
+    const ended = this.deps.onReconcile?.(
+      key,
+      trigger,
+      due === undefined ? undefined : Math.max(0, this.deps.clock.now() - due),
+    );
     try {
       const outcome = await this.deps.reconciler.reconcile(namespace, name, trigger);
       ended?.('success');

@@ -104,3 +104,46 @@ test('after a stall of three intervals one tick runs at once and the rate resume
   controller.stop();
   assert.deepEqual(ticks, [0, MINUTE, 4 * MINUTE, 5 * MINUTE]);
 });
+
+test('each tick is reported with how late it started: one that waited for the only worker is 2 s late', async () => {
+  const clock = new ManualClock();
+  const cluster = new MemoryCluster({ now: () => clock.now() });
+  for (const name of ['cart', 'podinfo']) {
+    await cluster.create({
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'Canary',
+      metadata: { name, namespace: 'shop' },
+      spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name } },
+    });
+  }
+  const reconciler = {
+    reconcile: () => {
+      clock.current += 2_000; // a slow status write
+      return Promise.resolve({ stepped: true });
+    },
+  } as unknown as Reconciler;
+  const started: [string, string, number | undefined][] = [];
+  const controller = new CanaryController(
+    {
+      cluster,
+      reconciler,
+      targets: new TargetRegistry().bind(cluster, {}),
+      clock,
+      log: pino({ enabled: false }),
+      onReconcile: (key, trigger, lateMs) => {
+        started.push([key, trigger, lateMs]);
+        return () => undefined;
+      },
+    },
+    { intervalMs: () => MINUTE, ownedKinds: [], concurrency: 1 },
+  );
+  controller.start();
+  clock.fireNext();
+  clock.fireNext();
+  await controller.idle();
+  controller.stop();
+  assert.deepEqual(started, [
+    ['shop/cart', 'tick', 0],
+    ['shop/podinfo', 'tick', 2_000],
+  ]);
+});

@@ -1,4 +1,5 @@
 import { request } from 'node:https';
+import { performance } from 'node:perf_hooks';
 import type { KubeAccess } from './kube-access.js';
 
 /** An API server answer: status code and raw body. */
@@ -25,6 +26,8 @@ export interface ApiRequestRecord {
   readonly path: string;
   /** The HTTP status, or undefined when no answer came (connection refused, reset). */
   readonly status: number | undefined;
+  /** Seconds from sending the request to its answer's headers (or to the error). */
+  readonly seconds: number;
 }
 
 interface ApiResource {
@@ -149,10 +152,11 @@ export class KubeRest {
   /** Reports one request to `onRequest` once: its answer, or no answer unless the caller aborted it. */
   private hear(method: string, path: string, signal: AbortSignal | undefined): (status: number | undefined) => void {
     let told = false;
+    const sent = performance.now();
     return (status) => {
       if (told || !this.onRequest || (status === undefined && signal?.aborted)) return;
       told = true;
-      this.onRequest({ method, path, status });
+      this.onRequest({ method, path, status, seconds: (performance.now() - sent) / 1000 });
     };
   }
 

@@ -54,8 +54,13 @@ export function cachedKinds(
 export interface ReleaseObserver {
   /** A status landed: the canary as the tick read it (its previous status) and the status written. */
   statusWritten(canary: Canary, status: CanaryStatus | undefined): void;
-  /** A reconcile of `key` (`namespace/name`) starts; the function returned hears how it ended. */
-  reconcileStarted(key: string, trigger: Trigger): (result: 'success' | 'error') => void;
+  /**
+   * A reconcile of `key` (`namespace/name`) starts, `lateMs` after its tick was due (ticks only); the
+   * function returned hears how it ended.
+   */
+  reconcileStarted(key: string, trigger: Trigger, lateMs?: number): (result: 'success' | 'error') => void;
+  /** One canary's analysis (rollout hooks and metric checks) took `seconds`. */
+  analysisEnded(seconds: number): void;
 }
 
 /** The ports the composition is wired to. */
@@ -135,6 +140,7 @@ export function composeController(deps: ComposeDeps, options: ComposeOptions): C
       judge: judgeMetric,
       providers: deps.providers,
       ...(deps.callWebhook ? { callWebhook: deps.callWebhook } : {}),
+      ...(observer ? { onAnalysis: (seconds: number) => observer.analysisEnded(seconds) } : {}),
       ...(options.limits
         ? {
             limits: {
@@ -159,7 +165,9 @@ export function composeController(deps: ComposeDeps, options: ComposeOptions): C
       targets,
       clock,
       log,
-      ...(observer ? { onReconcile: (key: string, t: Trigger) => observer.reconcileStarted(key, t) } : {}),
+      ...(observer
+        ? { onReconcile: (key: string, t: Trigger, lateMs?: number) => observer.reconcileStarted(key, t, lateMs) }
+        : {}),
     },
     {
       intervalMs: options.intervalMs,

@@ -57,13 +57,18 @@ export class OperatorMetrics implements ReleaseObserver {
     this.flagger.statusWritten(canary, status);
   }
 
-  reconcileStarted(key: string, trigger: Trigger): (result: 'success' | 'error') => void {
+  reconcileStarted(key: string, trigger: Trigger, lateMs?: number): (result: 'success' | 'error') => void {
+    if (lateMs !== undefined) this.serin.tickStarted(lateMs / 1000);
     const start = performance.now();
     return (result) => {
       const seconds = (performance.now() - start) / 1000;
       this.serin.reconcileEnded(trigger, result, seconds);
       this.flagger.reconcileEnded(key, seconds);
     };
+  }
+
+  analysisEnded(seconds: number): void {
+    this.serin.analysisEnded(seconds);
   }
 
   /** Starts the series read at scrape time: per-canary gauges from the cache, the queue depth. */

@@ -28,9 +28,14 @@ test('API requests are named by the Kubernetes verb and resource, as the API ser
 test('each request is counted under its verb, resource and code; no answer is <error>', async () => {
   const registry = new Registry();
   const metrics = new SerinMetrics(registry);
-  metrics.apiRequest({ method: 'GET', path: '/api/v1/namespaces/shop/services/account', status: 404 });
-  metrics.apiRequest({ method: 'GET', path: '/api/v1/namespaces/shop/services/account', status: 404 });
-  metrics.apiRequest({ method: 'PUT', path: '/api/v1/namespaces/shop/services/account', status: undefined });
+  metrics.apiRequest({ method: 'GET', path: '/api/v1/namespaces/shop/services/account', status: 404, seconds: 0.01 });
+  metrics.apiRequest({ method: 'GET', path: '/api/v1/namespaces/shop/services/account', status: 404, seconds: 0.01 });
+  metrics.apiRequest({
+    method: 'PUT',
+    path: '/api/v1/namespaces/shop/services/account',
+    status: undefined,
+    seconds: 3,
+  });
   const values = (await registry.getSingleMetric('serin_api_requests_total')!.get()).values;
   assert.deepEqual(
     values.map((v) => [v.labels, v.value]),
@@ -39,6 +44,36 @@ test('each request is counted under its verb, resource and code; no answer is <e
       [{ verb: 'update', resource: 'services', code: NO_ANSWER }, 1],
     ],
   );
+});
+
+test('request durations are by verb and resource, watches left out (they last until closed)', async () => {
+  const registry = new Registry();
+  const metrics = new SerinMetrics(registry);
+  metrics.apiRequest({ method: 'POST', path: '/api/v1/namespaces/shop/events', status: 201, seconds: 0.02 });
+  metrics.apiRequest({ method: 'POST', path: '/api/v1/namespaces/shop/events', status: 201, seconds: 0.7 });
+  metrics.apiRequest({ method: 'GET', path: '/api/v1/services?watch=1', status: 200, seconds: 300 });
+  const text = await registry.getSingleMetricAsString('serin_api_request_duration_seconds');
+  assert.match(text, /_bucket\{le="0.025",verb="create",resource="events"\} 1\n/);
+  assert.match(text, /_bucket\{le="1",verb="create",resource="events"\} 2\n/);
+  assert.match(text, /_count\{verb="create",resource="events"\} 2$/m);
+  assert.doesNotMatch(text, /verb="watch"/);
+});
+
+test('tick lateness and analysis time are histograms; a tick is never early', async () => {
+  const registry = new Registry();
+  const metrics = new SerinMetrics(registry);
+  metrics.tickStarted(0.003);
+  metrics.tickStarted(-0.001);
+  metrics.tickStarted(2);
+  metrics.analysisEnded(0.3);
+  const lateness = await registry.getSingleMetricAsString('serin_tick_lateness_seconds');
+  assert.match(lateness, /_bucket\{le="0.01"\} 2\n/);
+  assert.match(lateness, /_bucket\{le="1"\} 2\n/);
+  assert.match(lateness, /_bucket\{le="2.5"\} 3\n/);
+  assert.match(lateness, /_sum 2.003\n/);
+  const analyses = await registry.getSingleMetricAsString('serin_analysis_duration_seconds');
+  assert.match(analyses, /_bucket\{le="0.25"\} 0\n/);
+  assert.match(analyses, /_bucket\{le="0.5"\} 1\n/);
 });
 
 test('watch restarts start at 0 for each watched kind and count up per kind', async () => {

@@ -8,6 +8,10 @@ import type { ApiRequestRecord } from '../kube/rest.js';
 
 /** Reconcile durations span a cache-only pass (ms) to a tick that waits on slow webhooks (s). */
 const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** API requests: a cached-object write (ms) to an API server under load (s). */
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** A tick's start against its schedule: on time (ms) to a worker-starved queue (a minute). */
+const LATENESS_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** `code` of a request that got no answer (connection refused or reset), as client-go writes it. */
 export const NO_ANSWER = '<error>';
@@ -62,6 +66,9 @@ export class SerinMetrics {
   private readonly reconciles: Histogram<'trigger' | 'result'>;
   private readonly restarts: Counter<'kind'>;
   private readonly requests: Counter<'verb' | 'resource' | 'code'>;
+  private readonly requestSeconds: Histogram<'verb' | 'resource'>;
+  private readonly lateness: Histogram;
+  private readonly analyses: Histogram;
   private depth: () => number = () => 0;
 
   constructor(registry: Registry) {
@@ -94,6 +101,34 @@ export class SerinMetrics {
       labelNames: ['verb', 'resource', 'code'],
       registers,
     });
+    this.requestSeconds = new Histogram({
+      name: 'serin_api_request_duration_seconds',
+      help: 'Seconds from sending a request to the Kubernetes API server to its answer, by verb and resource (watches not included)',
+      labelNames: ['verb', 'resource'],
+      buckets: REQUEST_BUCKETS,
+      registers,
+    });
+    this.lateness = new Histogram({
+      name: 'serin_tick_lateness_seconds',
+      help: "Seconds an analysis tick started after it was due (waiting for a worker, or for the same canary's reconcile in flight)",
+      buckets: LATENESS_BUCKETS,
+      registers,
+    });
+    this.analyses = new Histogram({
+      name: 'serin_analysis_duration_seconds',
+      help: "Seconds one canary's analysis took (rollout hooks and metric queries, including the wait for a query slot)",
+      buckets: RECONCILE_BUCKETS,
+      registers,
+    });
+  }
+
+  /** An analysis tick started `seconds` after it was due. */
+  tickStarted(lateSeconds: number): void {
+    this.lateness.observe(Math.max(0, lateSeconds));
+  }
+
+  analysisEnded(seconds: number): void {
+    this.analyses.observe(seconds);
   }
 
   /** Reads the queue depth from `depth` at each scrape. */
@@ -116,6 +151,8 @@ export class SerinMetrics {
 
   apiRequest(record: ApiRequestRecord): void {
     const code = record.status === undefined ? NO_ANSWER : String(record.status);
-    this.requests.inc({ ...apiRequestLabels(record.method, record.path), code });
+    const labels = apiRequestLabels(record.method, record.path);
+    this.requests.inc({ ...labels, code });
+    if (labels.verb !== 'watch') this.requestSeconds.observe(labels, record.seconds);
   }
 }
