@@ -159,7 +159,12 @@ async function measure(operator: OperatorName, size: number): Promise<Figures> {
           .map(([k, v]) => `${k} ${percentile(v, 50)}/${percentile(v, 99)}/${v.reduce((a, b) => Math.max(a, b), 0)}`)
           .join(', ')}`,
       );
-      if (serinBefore !== undefined) tickBreakdown(serinBefore, await scrapeSerin(running.port), put);
+      if (serinBefore !== undefined) {
+        const scrapeStart = performance.now();
+        const after = await scrapeSerin(running.port);
+        put('metrics_scrape_ms', round(performance.now() - scrapeStart), 'ms');
+        tickBreakdown(serinBefore, after, put);
+      }
       say(
         `[scale] ${operator}: requests by verb and resource over ${elapsedMin.toFixed(1)} min: ${[...requests]
           .sort((a, b) => b[1] - a[1])

@@ -82,7 +82,7 @@ test('a failing key comes back after a backoff that doubles', async () => {
   assert.deepEqual(delays, [100, 200]);
 });
 
-test('urgent keys go before routine ones, and a routine key added as urgent moves up', async () => {
+test('an urgent key waits for at most one routine key, and a routine key added as urgent moves up', async () => {
   const gate = deferred();
   const runs: string[] = [];
   const queue = new WorkQueue(
@@ -100,7 +100,57 @@ test('urgent keys go before routine ones, and a routine key added as urgent move
   queue.add('tick-3', 'routine'); // its tick again: stays where it is
   gate.release();
   await queue.idle();
-  assert.deepEqual(runs, ['first', 'new-revision', 'tick-3', 'tick-1', 'tick-2']);
+  assert.deepEqual(runs, ['first', 'new-revision', 'tick-1', 'tick-3', 'tick-2']);
+});
+
+test('a wave of changes does not hold back due ticks: the lanes take turns while both hold keys', async () => {
+  const gate = deferred();
+  const runs: string[] = [];
+  const queue = new WorkQueue(
+    async (key) => {
+      runs.push(key);
+      if (key === 'first') await gate.promise;
+    },
+    () => assert.fail('no errors expected'),
+    { concurrency: 1 },
+  );
+  queue.add('first', 'urgent'); // takes the only worker
+  for (let i = 1; i <= 6; i++) queue.add(`release-${i}`, 'urgent');
+  queue.add('tick-a', 'routine');
+  queue.add('tick-b', 'routine');
+  gate.release();
+  await queue.idle();
+  assert.deepEqual(runs, [
+    'first',
+    'tick-a',
+    'release-1',
+    'tick-b',
+    'release-2',
+    'release-3',
+    'release-4',
+    'release-5',
+    'release-6',
+  ]);
+});
+
+test('a steady stream of changes never starves the routine lane', async () => {
+  const runs: string[] = [];
+  let changes = 0;
+  const queue = new WorkQueue(
+    async (key) => {
+      runs.push(key);
+      await Promise.resolve();
+      // every change reconcile sees another change arrive (a Deployment's status churning)
+      if (key.startsWith('change') && changes < 50) queue.add(`change-${++changes}`, 'urgent');
+    },
+    () => assert.fail('no errors expected'),
+    { concurrency: 1 },
+  );
+  queue.add('change-0', 'urgent');
+  for (const key of ['tick-1', 'tick-2', 'tick-3']) queue.add(key, 'routine');
+  await queue.idle();
+  const ticks = runs.flatMap((key, at) => (key.startsWith('tick') ? [at] : []));
+  assert.deepEqual(ticks, [1, 3, 5], `ticks ran at ${ticks.join(', ')} of ${runs.length}`);
 });
 
 test('a key added while in flight runs again in the most urgent lane it was added to', async () => {

@@ -4,11 +4,14 @@
  * is lost and no two reconciles of one canary overlap). Failed keys come back after a backoff.
  *
  * Two lanes, each first in, first out: `urgent` (a change seen on a watch: a new revision, a
- * primary that became ready, a person's command) goes before `routine` (analysis ticks, the first
- * pass over every canary at start). With thousands of canaries queued at start, the canary whose
- * primary just became ready finishes initializing at once instead of after every other canary's
- * first pass; and a new revision is noticed while a backlog of ticks is worked off. A routine key
- * added as urgent moves to the urgent lane.
+ * primary that became ready, a person's command) and `routine` (analysis ticks, the first pass over
+ * every canary at start). While both hold keys, the workers take from them in turn: with thousands
+ * of canaries queued at start, the canary whose primary just became ready finishes initializing
+ * after one more key of the first pass instead of after all of them, and a new revision is noticed
+ * while a backlog of ticks is worked off; yet a wave of changes (a hundred releases at once, pods
+ * churning under an autoscaler) never holds back the ticks that are due, which strict priority did:
+ * their analysis steps came seconds late, and a steady stream of changes would stall them. A
+ * routine key added as urgent moves to the urgent lane.
  */
 import { systemClock } from './clock.js';
 
@@ -35,6 +38,8 @@ export class WorkQueue {
   private readonly again = new Map<string, Lane>();
   private readonly failures = new Map<string, number>();
   private readonly retryTimers = new Map<string, { cancel(): void }>();
+  /** The lane the last key was taken from: the other goes next when both hold keys. */
+  private lastLane: Lane = 'routine';
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
 
@@ -89,9 +94,17 @@ export class WorkQueue {
   }
 
   private next(): string | undefined {
-    const lane = this.urgent.size > 0 ? this.urgent : this.routine;
+    const turn: Lane =
+      this.urgent.size === 0
+        ? 'routine'
+        : this.routine.size === 0 || this.lastLane === 'routine'
+          ? 'urgent'
+          : 'routine';
+    const lane = turn === 'urgent' ? this.urgent : this.routine;
     const key = lane.values().next().value;
-    if (key !== undefined) lane.delete(key);
+    if (key === undefined) return undefined;
+    lane.delete(key);
+    this.lastLane = turn;
     return key;
   }
 
