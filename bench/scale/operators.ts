@@ -85,9 +85,16 @@ export async function startOperator(
           ],
         ];
   // Serin runs with the Node options its image sets (tools/image/node-options).
+  // SCALE_HEAP_SNAPSHOT=1: SIGUSR2 makes it write a heap snapshot into the log directory.
+  const snapshots = process.env.SCALE_HEAP_SNAPSHOT
+    ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${launch.logDir}`
+    : '';
   const env =
     name === 'serin'
-      ? { ...process.env, NODE_OPTIONS: (await readFile(join(ROOT, 'tools/image/node-options'), 'utf8')).trim() }
+      ? {
+          ...process.env,
+          NODE_OPTIONS: (await readFile(join(ROOT, 'tools/image/node-options'), 'utf8')).trim() + snapshots,
+        }
       : process.env;
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const out = createWriteStream(log);

@@ -15,7 +15,7 @@
  * a table on stderr. Environment: SCALE_SIZES (default 1000,5000), SCALE_OPERATORS (serin,flagger),
  * SCALE_MINUTES (10), SCALE_INIT_TIMEOUT_MIN (30), SCALE_SERIN_FLAGS / SCALE_FLAGGER_FLAGS (extra flags).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -194,6 +194,7 @@ async function measure(operator: OperatorName, size: number): Promise<Figures> {
       put('reads_per_quiet_tick', round(sumVerbs(quiet, READ_VERBS) / ticks, 3), 'requests');
       put('writes_in_quiet', sumVerbs(quiet, WRITE_VERBS), 'requests');
       put('rss_peak_mib', round(await sampler.peakMiB()), 'MiB');
+      if (operator === 'serin' && process.env.SCALE_HEAP_SNAPSHOT) await heapSnapshot(running.pid, root);
       if (sumVerbs(quiet, WRITE_VERBS) > 0)
         say(`[scale] ${operator}: writes while quiet: ${[...quiet].map(([k, v]) => `${k}=${v}`).join(', ')}`);
     } finally {
@@ -237,6 +238,28 @@ function tickBreakdown(before: string, after: string, put: (name: string, value:
   put('heap_used_mib', round(gauge('serin_nodejs_heap_size_used_bytes') / 2 ** 20), 'MiB');
   put('heap_total_mib', round(gauge('serin_nodejs_heap_size_total_bytes') / 2 ** 20), 'MiB');
   put('external_mib', round(gauge('serin_nodejs_external_memory_bytes') / 2 ** 20), 'MiB');
+}
+
+/** Asks the operator for a heap snapshot (SIGUSR2) and waits until it is written into `dir`. */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  const before = new Set(await readdir(dir));
+  process.kill(pid, 'SIGUSR2');
+  const written = async () => (await readdir(dir)).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+  let file: string | undefined;
+  let size = -1;
+  for (let waited = 0; waited < 300_000; waited += 2_000) {
+    await sleep(2_000);
+    file ??= await written();
+    if (!file) continue;
+    const now = (await stat(join(dir, file))).size;
+    if (now > 0 && now === size) break;
+    size = now;
+  }
+  say(
+    file
+      ? `[scale] heap snapshot: ${join(dir, file)} (npx tsx bench/scale/heap-summary.ts <it>)`
+      : '[scale] no heap snapshot was written within 5 min',
+  );
 }
 
 function round(value: number, digits = 0): number {
