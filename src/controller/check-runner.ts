@@ -121,25 +121,35 @@ export class CheckRunner {
     }
   }
 
+  /**
+   * Rollout hooks, then every metric, stopping after the first failure. The metrics are measured at
+   * once (each still takes a `--max-concurrent-queries` slot), so a tick waits for its slowest query
+   * rather than for all of them in turn; the outcomes are Flagger's all the same: in spec order, up
+   * to and including the first that fails.
+   */
   private async analyze(canary: Canary, signal?: AbortSignal): Promise<CheckOutcome[]> {
     const outcomes = await this.hooks(canary, 'rollout', 'Progressing', signal);
     if (outcomes.some((o) => !o.ok)) return outcomes;
     const passes = metricPasses(canary.spec.analysis?.metrics ?? []);
-    let provider: string | undefined;
-    for (const [metric, source] of passes) {
-      const context: JudgeContext = {
-        target: canary.spec.targetRef.name,
-        namespace: canary.metadata?.namespace ?? '',
-        metricsProvider: (provider ??= this.deps.providers.resolve(canary).name),
-        source,
-      };
-      const measure = () => this.deps.metrics.measure(canary, metric, signal, source);
-      const queries = this.deps.limits?.queries;
-      const measured = await (queries ? queries.run(measure) : measure());
+    if (passes.length === 0) return outcomes;
+    const context = {
+      target: canary.spec.targetRef.name,
+      namespace: canary.metadata?.namespace ?? '',
+      metricsProvider: this.deps.providers.resolve(canary).name,
+    };
+    const queries = this.deps.limits?.queries;
+    const measured = await Promise.all(
+      passes.map(([metric, source]) => {
+        const measure = () => this.deps.metrics.measure(canary, metric, signal, source);
+        return queries ? queries.run(measure) : measure();
+      }),
+    );
+    for (const [i, [metric, source]] of passes.entries()) {
+      const value = measured[i]!;
       const outcome: CheckOutcome = {
-        ...this.deps.judge(metric, measured, context),
+        ...this.deps.judge(metric, value, { ...context, source }),
         kind: 'metric',
-        ...(measured.kind === 'value' ? { value: measured.value } : {}),
+        ...(value.kind === 'value' ? { value: value.value } : {}),
       };
       outcomes.push(outcome);
       if (!outcome.ok) break;
