@@ -33,7 +33,7 @@ export function operatorCommand(env: CliEnvironment): Command {
     ])
     .option('--include-label-prefix <prefixes>', 'label/annotation prefixes copied to primaries (* = all)', list, [])
     .option('--no-config-tracking', 'do not make ConfigMaps/Secrets part of the revision')
-    .option('--threadiness <n>', 'canaries reconciled at once', '16')
+    .option('--threadiness <n>', 'canaries reconciled at once', '64')
     .option('--max-concurrent-analyses <n>', 'canaries whose metric checks run at once (0: --threadiness)', '0')
     .option('--max-concurrent-queries <n>', 'metric queries in flight at once, all servers together', '8')
     .option('--enable-leader-election', 'run several replicas; only the one holding the Lease acts')

@@ -65,7 +65,7 @@ export interface OperatorSettings {
   readonly includeLabelPrefixes: readonly string[];
   /** Track ConfigMaps/Secrets as part of the revision. Default true. */
   readonly configTracking: boolean;
-  /** Canaries reconciled at once (`--threadiness`), ≥ 1. Default 16. */
+  /** Canaries reconciled at once (`--threadiness`), ≥ 1. Default 64. */
   readonly concurrency: number;
   /** Canaries whose analysis (rollout hooks and metric checks) runs at once (`--max-concurrent-analyses`); default `concurrency`. */
   readonly maxConcurrentAnalyses: number;
