@@ -8,6 +8,21 @@ function deferred() {
   return { promise, release };
 }
 
+/** A queue of one worker that records the keys it runs and holds `held` until `gate` is released. */
+function oneWorkerHeldBy(held: string) {
+  const gate = deferred();
+  const runs: string[] = [];
+  const queue = new WorkQueue(
+    async (key) => {
+      runs.push(key);
+      if (key === held) await gate.promise;
+    },
+    () => assert.fail('no errors expected'),
+    { concurrency: 1 },
+  );
+  return { queue, runs, gate };
+}
+
 test('a key is never processed twice at once; a change during processing runs it once more afterwards', async () => {
   const gate = deferred();
   const runs: string[] = [];
@@ -83,16 +98,7 @@ test('a failing key comes back after a backoff that doubles', async () => {
 });
 
 test('urgent keys go before routine ones, and a routine key added as urgent moves up', async () => {
-  const gate = deferred();
-  const runs: string[] = [];
-  const queue = new WorkQueue(
-    async (key) => {
-      runs.push(key);
-      if (key === 'first') await gate.promise;
-    },
-    () => assert.fail('no errors expected'),
-    { concurrency: 1 },
-  );
+  const { queue, runs, gate } = oneWorkerHeldBy('first');
   queue.add('first', 'routine'); // takes the only worker
   for (const key of ['tick-1', 'tick-2', 'tick-3']) queue.add(key, 'routine');
   queue.add('new-revision'); // urgent by default: a change seen on a watch
@@ -104,16 +110,7 @@ test('urgent keys go before routine ones, and a routine key added as urgent move
 });
 
 test('a wave of changes lets a due tick through after every four of its keys', async () => {
-  const gate = deferred();
-  const runs: string[] = [];
-  const queue = new WorkQueue(
-    async (key) => {
-      runs.push(key);
-      if (key === 'first') await gate.promise;
-    },
-    () => assert.fail('no errors expected'),
-    { concurrency: 1 },
-  );
+  const { queue, runs, gate } = oneWorkerHeldBy('first');
   queue.add('first', 'urgent'); // takes the only worker
   for (let i = 1; i <= 6; i++) queue.add(`release-${i}`, 'urgent');
   queue.add('tick-a', 'routine');
