@@ -98,8 +98,25 @@ export async function startOperator(
       : process.env;
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const out = createWriteStream(log);
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
+  // Both streams into one file, closed when the process exits: the first stream to end must not
+  // end the file under the other (an operator that exits at once crashed the bench, leaving its
+  // cluster running).
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  let stopping = false;
+  child.on('close', (code, signal) => {
+    out.end();
+    if (!stopping) say(`[scale] ${name} exited on its own (${signal ?? `code ${code}`}); its log: ${log}`);
+  });
   say(`[scale] ${name} started (pid ${child.pid}, log ${log})`);
-  return { name, pid: child.pid ?? 0, log, port, stop: () => stopProcess(child, 10_000) };
+  return {
+    name,
+    pid: child.pid ?? 0,
+    log,
+    port,
+    stop: () => {
+      stopping = true;
+      return stopProcess(child, 10_000);
+    },
+  };
 }
