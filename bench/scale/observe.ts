@@ -216,7 +216,11 @@ export class CanaryObserver {
   /** Step gaps minus the interval (how late each tick came), ms. */
   readonly driftMs: number[] = [];
   private readonly lastStep = new Map<string, { at: number; weight: number }>();
+  /** Key → the last event message about that Canary (what a change not noticed says about itself). */
+  private readonly lastEvent = new Map<string, string>();
   firstInitializedAt: number | undefined;
+  /** When any Canary's phase last changed. */
+  lastPhaseChangeAt = Date.now();
 
   constructor(
     kc: KubeConfig,
@@ -258,11 +262,19 @@ export class CanaryObserver {
     return this.pending.has(key);
   }
 
+  /** The changes not noticed yet, each with its Canary's phase and last event. */
+  unnoticed(): string[] {
+    return [...this.pending.keys()].map(
+      (key) => `${key} (${this.phases.get(key) || 'no phase'}; last event: ${this.lastEvent.get(key) ?? 'none'})`,
+    );
+  }
+
   private onCanary(e: WatchEvent): void {
     const canary = e.object as unknown as CanaryLike;
     const key = keyOf(canary.metadata);
     if (e.type === 'deleted') return;
     const phase = canary.status?.phase ?? '';
+    if (this.phases.get(key) !== phase) this.lastPhaseChangeAt = Date.now();
     this.phases.set(key, phase);
     if (phase === 'Progressing') this.detected(key);
     if (phase === 'Initialized') this.firstInitializedAt ??= Date.now();
@@ -281,16 +293,20 @@ export class CanaryObserver {
   private onEvent(e: WatchEvent): void {
     if (e.type === 'deleted') return;
     const event = e.object as unknown as EventLike;
-    if (event.involvedObject?.kind !== 'Canary' || !/New revision detected/.test(event.message ?? '')) return;
+    if (event.involvedObject?.kind !== 'Canary') return;
+    const key = `${event.involvedObject.namespace ?? ''}/${event.involvedObject.name ?? ''}`;
+    if (this.pending.has(key)) this.lastEvent.set(key, event.message ?? '');
+    if (!/New revision detected/.test(event.message ?? '')) return;
     const old = e.old as unknown as EventLike | undefined;
     if (old && old.count === event.count) return;
-    this.detected(`${event.involvedObject.namespace ?? ''}/${event.involvedObject.name ?? ''}`);
+    this.detected(key);
   }
 
   private detected(key: string): void {
     const since = this.pending.get(key);
     if (since === undefined) return;
     this.pending.delete(key);
+    this.lastEvent.delete(key);
     this.detectionMs.push(Date.now() - since);
   }
 }
