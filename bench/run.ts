@@ -6,6 +6,7 @@ import { benchControlPlaneStart } from './controlplane-start.js';
 import { benchDashboard } from './dashboard-bench.js';
 import { benchJudge } from './judge-bench.js';
 import { benchLoadgen } from './loadgen-bench.js';
+import { benchMetrics } from './metrics-bench.js';
 import { benchOperator } from './operator-bench.js';
 import { benchFleet, benchSimulate } from './simulate-bench.js';
 
@@ -22,6 +23,7 @@ const benches: readonly (() => Promise<readonly Figure[]>)[] = [
   benchOperator,
   benchLoadgen,
   benchJudge,
+  benchMetrics,
   benchDashboard,
 ];
 

@@ -1,18 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Canary, CanaryStatus } from '../api/index.js';
 import type { Routes } from '../engine/model.js';
+import { ExpositionRegistry } from './exposition.js';
 import { CanaryStatusValue, canaryStatusValue, FlaggerMetrics } from './flagger-metrics.js';
 
-type Series = { labels: Record<string, string | number>; value: number; metricName?: string };
+type Series = { labels: Record<string, string>; value: number; metricName?: string };
 
-/** The series of `name` as a scrape returns them (histogram parts under their own names). */
+/**
+ * The series of family `name` as a scrape serves them (a histogram's parts under their own names),
+ * parsed from the text format.
+ */
 async function scrape(registry: Registry, name: string): Promise<Series[]> {
-  const metric = registry.getSingleMetric(name);
-  if (!metric) return [];
-  const values = (await metric.get()).values as Series[];
-  return values.map((v) => ({ ...v, labels: { ...v.labels } }));
+  const series: Series[] = [];
+  for (const line of (await registry.metrics()).split('\n')) {
+    const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || !(match[1] === name || match[1]!.startsWith(`${name}_`))) continue;
+    const labels: Record<string, string> = {};
+    for (const [, label, value] of (match[2] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[label!] = value!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    }
+    series.push({ labels, value: Number(match[3]), ...(match[1] === name ? {} : { metricName: match[1] }) });
+  }
+  return series;
 }
 
 function canary(name: string, status: CanaryStatus, spec: Record<string, unknown> = {}): Canary {
@@ -27,7 +38,7 @@ function canary(name: string, status: CanaryStatus, spec: Record<string, unknown
 
 /** A registry with Flagger's series over `canaries` (edited by the test) and their routes. */
 function world(options: { active?: boolean } = {}) {
-  const registry = new Registry();
+  const registry = new ExpositionRegistry();
   const canaries: Canary[] = [];
   const routes = new Map<string, Routes>();
   let active = options.active ?? true;
@@ -90,6 +101,45 @@ describe('series read from the cache at each scrape', () => {
     assert.deepEqual(await scrape(registry, 'serin_canary_phase'), [
       { labels: { ...target, phase: 'Progressing' }, value: 1 },
     ]);
+  });
+
+  test('a Canary changed since the last scrape is read afresh; its old lines are not served again', async () => {
+    const { registry, canaries, routes } = world();
+    const analysed = (value: number): CanaryStatus => ({
+      phase: 'Progressing',
+      lastAnalysis: { time: `t${value}`, checks: [{ name: 'latency', kind: 'metric', passed: true, value }] },
+    });
+    canaries.push(canary('account', analysed(10)));
+    routes.set('account', { primary: 90, canary: 10, mirrored: false });
+    await registry.metrics();
+    canaries[0] = canary('account', { ...analysed(20), phase: 'Failed' });
+    routes.set('account', { primary: 100, canary: 0, mirrored: false });
+    const target = { name: 'account-app', namespace: 'shop' };
+    assert.deepEqual(await scrape(registry, 'flagger_canary_metric_analysis'), [
+      { labels: { ...target, metric: 'latency' }, value: 20 },
+    ]);
+    assert.deepEqual(await scrape(registry, 'flagger_canary_status'), [{ labels: target, value: 2 }]);
+    assert.deepEqual(await scrape(registry, 'serin_canary_phase'), [
+      { labels: { ...target, phase: 'Failed' }, value: 1 },
+    ]);
+    assert.deepEqual(
+      (await scrape(registry, 'flagger_canary_weight')).map((s) => s.value),
+      [100, 0],
+    );
+  });
+
+  test('label values are escaped: a metric named with quotes, a backslash and a newline comes back whole', async () => {
+    const { registry, canaries } = world();
+    const name = 'say "hi" \\ to\nall';
+    canaries.push(
+      canary('account', {
+        phase: 'Progressing',
+        lastAnalysis: { time: 't', checks: [{ name, kind: 'metric', passed: true, value: 1 }] },
+      }),
+    );
+    const [series] = await scrape(registry, 'flagger_canary_metric_analysis');
+    assert.equal(series?.labels.metric, name);
+    assert.match(await registry.metrics(), /metric="say \\"hi\\" \\\\ to\\nall"/);
   });
 
   test('flagger_canary_total counts Canaries per namespace', async () => {

@@ -11,11 +11,12 @@
  * rollbacks) is recorded from the controller's status writes and reconciles. Only the replica that
  * acts (the leader) exports per-canary series; a standby exports `flagger_info` alone, as Flagger's.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Canary, CanaryStatus } from '../api/index.js';
 import { skipsAnalysis, type Strategy } from '../engine/index.js';
 import type { Routes } from '../engine/model.js';
 import { objectKey } from '../kube/objects.js';
+import { familyText, labelText, TextHistogram, valueText, type ExpositionRegistry } from './exposition.js';
 
 /** Where the per-canary series are read from at scrape time. */
 export interface CanarySource {
@@ -66,10 +67,26 @@ interface Row {
   readonly phase: string;
 }
 
+/** A Canary object's lines of the per-canary families (its weights excepted: read from the routes). */
+interface CanaryLines {
+  readonly status: string;
+  readonly metric: string;
+  readonly phase: string;
+  /** The label sets of its two weight series. */
+  readonly primaryWorkload: string;
+  readonly canaryWorkload: string;
+}
+
 /** Flagger's series on one registry; see the module comment. */
 export class FlaggerMetrics {
   private source: CanarySource | undefined;
-  private readonly duration: Histogram<'name' | 'namespace'>;
+  private readonly duration = new TextHistogram(
+    'flagger_canary_duration_seconds',
+    'Seconds spent performing canary analysis.',
+    DEFAULT_BUCKETS,
+  );
+  /** Each Canary object's lines, for as long as the cache holds that object. */
+  private readonly lines = new WeakMap<Canary, CanaryLines>();
   private readonly successes: Counter<keyof OutcomeLabels>;
   private readonly failures: Counter<keyof OutcomeLabels>;
   /** Canary key → labels of the analysis its running reconcile performed, observed when it ends. */
@@ -78,7 +95,7 @@ export class FlaggerMetrics {
   private readonly recorded = new Map<string, Map<string, () => void>>();
 
   constructor(
-    registry: Registry,
+    registry: ExpositionRegistry,
     private readonly deps: FlaggerMetricsDeps,
     info: FlaggerInfo,
   ) {
@@ -89,14 +106,7 @@ export class FlaggerMetrics {
       labelNames: ['version', 'mesh_provider'],
       registers,
     }).set({ version: info.version, mesh_provider: info.meshProvider }, 1);
-    this.registerCacheGauges(registers);
-    this.duration = new Histogram({
-      name: 'flagger_canary_duration_seconds',
-      help: 'Seconds spent performing canary analysis.',
-      labelNames: ['name', 'namespace'],
-      buckets: DEFAULT_BUCKETS,
-      registers,
-    });
+    registry.addText(() => this.render());
     const outcome = ['name', 'namespace', 'deployment_strategy', 'analysis_status'] as const;
     this.successes = new Counter({
       name: 'flagger_canary_successes_total',
@@ -147,85 +157,73 @@ export class FlaggerMetrics {
     const labels = this.analysed.get(key);
     if (!labels) return;
     this.analysed.delete(key);
-    this.duration.observe(labels, seconds);
-    this.remember(labels, 'duration', () => this.duration.remove(labels));
+    const series = objectKey(labels.namespace, labels.name);
+    this.duration.observe(series, labels, seconds);
+    this.remember(labels, 'duration', () => this.duration.remove(series));
   }
 
-  /** total, status, weight and metric values: set from the cache by each scrape. */
-  private registerCacheGauges(registers: Registry[]): void {
-    const rows = () => this.rows();
-    const prune = (all: readonly Row[]) => this.prune(all);
-    const routes = (canary: Canary) => this.source?.routes(canary);
-    new Gauge({
-      name: 'flagger_canary_total',
-      help: 'Total number of canary object',
-      labelNames: ['namespace'],
-      registers,
-      // Registered before the event series, so that pruning applies to this very scrape.
-      collect() {
-        this.reset();
-        const all = rows();
-        if (!all) return;
-        prune(all);
-        const counts = new Map<string, number>();
-        for (const r of all) counts.set(r.namespace, (counts.get(r.namespace) ?? 0) + 1);
-        for (const [namespace, n] of counts) this.set({ namespace }, n);
-      },
-    });
-    new Gauge({
-      name: 'flagger_canary_status',
-      help: 'Last canary analysis result',
-      labelNames: ['name', 'namespace'],
-      registers,
-      collect() {
-        this.reset();
-        for (const r of rows() ?? []) {
-          if (initialized(r)) this.set({ name: r.target, namespace: r.namespace }, canaryStatusValue(r.phase));
-        }
-      },
-    });
-    new Gauge({
-      name: 'flagger_canary_weight',
-      help: 'The virtual service destination weight current value',
-      labelNames: ['workload', 'namespace'],
-      registers,
-      collect() {
-        this.reset();
-        for (const r of rows() ?? []) {
-          const weights = initialized(r) ? routes(r.canary) : undefined;
-          if (!weights) continue;
-          this.set({ workload: `${r.target}-primary`, namespace: r.namespace }, weights.primary);
-          this.set({ workload: r.target, namespace: r.namespace }, weights.canary);
-        }
-      },
-    });
-    new Gauge({
-      name: 'flagger_canary_metric_analysis',
-      help: 'Last canary analysis result per metric',
-      labelNames: ['name', 'namespace', 'metric'],
-      registers,
-      collect() {
-        this.reset();
-        for (const r of rows() ?? []) {
-          for (const check of r.canary.status?.lastAnalysis?.checks ?? []) {
-            if (check.kind !== 'metric' || check.value === undefined) continue;
-            this.set({ name: r.target, namespace: r.namespace, metric: check.name }, check.value);
-          }
-        }
-      },
-    });
-    new Gauge({
-      name: 'serin_canary_phase',
-      help: 'The phase each canary is in: 1 for its current phase (Serin; flagger_canary_status folds phases into 0/1/2)',
-      labelNames: ['name', 'namespace', 'phase'],
-      registers,
-      collect() {
-        this.reset();
-        for (const r of rows() ?? []) {
-          if (r.phase) this.set({ name: r.target, namespace: r.namespace, phase: r.phase }, 1);
-        }
-      },
-    });
+  /**
+   * total, status, weight, metric values and phase, read from the cache by each scrape, and the
+   * duration histogram, in the text format. A Canary object the cache still holds (it replaces an
+   * object on each change) reuses its lines of the last scrape; only the weights, read from the
+   * routing objects, are rendered afresh.
+   */
+  private render(): string {
+    const rows = this.rows();
+    if (rows) this.prune(rows);
+    const all = rows ?? [];
+    const counts = new Map<string, number>();
+    let [total, status, weight, metric, phase] = ['', '', '', '', ''];
+    for (const row of all) counts.set(row.namespace, (counts.get(row.namespace) ?? 0) + 1);
+    for (const [namespace, n] of counts) total += `flagger_canary_total{${labelText({ namespace })}} ${n}\n`;
+    for (const row of all) {
+      const lines = this.linesOf(row);
+      status += lines.status;
+      metric += lines.metric;
+      phase += lines.phase;
+      const weights = initialized(row) ? this.source?.routes(row.canary) : undefined;
+      if (weights) {
+        weight += `flagger_canary_weight{${lines.primaryWorkload}} ${valueText(weights.primary)}\n`;
+        weight += `flagger_canary_weight{${lines.canaryWorkload}} ${valueText(weights.canary)}\n`;
+      }
+    }
+    return [
+      familyText('flagger_canary_total', 'Total number of canary object', 'gauge', total),
+      familyText('flagger_canary_status', 'Last canary analysis result', 'gauge', status),
+      familyText('flagger_canary_weight', 'The virtual service destination weight current value', 'gauge', weight),
+      familyText('flagger_canary_metric_analysis', 'Last canary analysis result per metric', 'gauge', metric),
+      familyText(
+        'serin_canary_phase',
+        'The phase each canary is in: 1 for its current phase (Serin; flagger_canary_status folds phases into 0/1/2)',
+        'gauge',
+        phase,
+      ),
+      this.duration.render(),
+    ].join('\n');
+  }
+
+  /** The lines that depend on the Canary object alone, rendered once per object. */
+  private linesOf(row: Row): CanaryLines {
+    const cached = this.lines.get(row.canary);
+    if (cached) return cached;
+    const target = labelText({ name: row.target, namespace: row.namespace });
+    let metric = '';
+    for (const check of row.canary.status?.lastAnalysis?.checks ?? []) {
+      if (check.kind !== 'metric' || check.value === undefined) continue;
+      const labels = labelText({ name: row.target, namespace: row.namespace, metric: check.name });
+      metric += `flagger_canary_metric_analysis{${labels}} ${valueText(check.value)}\n`;
+    }
+    const lines: CanaryLines = {
+      status: initialized(row) ? `flagger_canary_status{${target}} ${canaryStatusValue(row.phase)}\n` : '',
+      metric,
+      phase: row.phase
+        ? `serin_canary_phase{${labelText({ name: row.target, namespace: row.namespace, phase: row.phase })}} 1\n`
+        : '',
+      primaryWorkload: labelText({ workload: `${row.target}-primary`, namespace: row.namespace }),
+      canaryWorkload: labelText({ workload: row.target, namespace: row.namespace }),
+    };
+    this.lines.set(row.canary, lines);
+    return lines;
   }
 
   /** The watched Canaries with a target, or undefined when this replica exports no per-canary series. */

@@ -5,7 +5,7 @@
  * controller's {@link ReleaseObserver}, and hears the REST client and the watch caches.
  */
 import { performance } from 'node:perf_hooks';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics } from 'prom-client';
 import type { Canary, CanaryStatus } from '../api/index.js';
 import { CANARY_GVK, type CanaryController } from '../controller/controller.js';
 import type { Trigger } from '../controller/reconciler.js';
@@ -15,6 +15,7 @@ import type { Cluster } from '../kube/cluster.js';
 import type { ApiRequestRecord } from '../kube/rest.js';
 import type { ProviderRegistry, RouterSet } from '../routers/registry.js';
 import type { ReleaseObserver } from './compose.js';
+import { ExpositionRegistry } from './exposition.js';
 import { FlaggerMetrics, type FlaggerInfo } from './flagger-metrics.js';
 import { SerinMetrics } from './serin-metrics.js';
 
@@ -29,7 +30,7 @@ export interface TrackedOperator {
 
 /** The operator's metrics registry and the hooks that feed it. */
 export class OperatorMetrics implements ReleaseObserver {
-  readonly registry = new Registry();
+  readonly registry = new ExpositionRegistry();
   private readonly flagger: FlaggerMetrics;
   private readonly serin: SerinMetrics;
 
