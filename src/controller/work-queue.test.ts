@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WorkQueue } from './work-queue.js';
+import { urgentReserve, WorkQueue } from './work-queue.js';
 
 function deferred() {
   let release!: () => void;
@@ -168,4 +168,37 @@ test('a key added while in flight runs again in the most urgent lane it was adde
   gate.release();
   await queue.idle();
   assert.deepEqual(runs, ['a', 'a', 'b']);
+});
+
+test('ticks never hold the workers kept for changes: a new revision is taken at once during a wave', async () => {
+  const gate = deferred();
+  const running = new Set<string>();
+  const done: string[] = [];
+  const queue = new WorkQueue(
+    async (key) => {
+      running.add(key);
+      if (key.startsWith('tick')) await gate.promise;
+      running.delete(key);
+      done.push(key);
+    },
+    () => assert.fail('no errors expected'),
+    { concurrency: 8 },
+  );
+  for (let i = 1; i <= 20; i++) queue.add(`tick-${i}`, 'routine');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(running.size, 7, 'seven ticks run, one worker is kept');
+  queue.add('new-revision', 'urgent');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(done, ['new-revision'], 'it ran while every tick still held its worker');
+  assert.equal(running.size, 7);
+  gate.release();
+  await queue.idle();
+  assert.equal(done.length, 21);
+});
+
+test('one worker in eight is kept for changes, none of a single worker', () => {
+  assert.deepEqual(
+    [1, 2, 4, 16, 64].map((n) => urgentReserve(n)),
+    [0, 1, 1, 2, 8],
+  );
 });

@@ -14,11 +14,20 @@
  * for one was measured too: at 5,000 canaries it tripled the p99 of noticing a new revision and did
  * not make the ticks of a release wave any less late.) A routine key added as urgent moves to the
  * urgent lane.
+ *
+ * Some workers are kept for urgent keys ({@link urgentReserve}: one in eight): routine keys never
+ * hold all of them, so a change is taken at once even while a wave of ticks, each waiting on its
+ * metric queries, holds every other worker.
  */
 import { systemClock } from './clock.js';
 
 /** Urgent keys taken in a row while routine keys wait, before one routine key. */
 export const URGENT_RUN = 4;
+
+/** Workers only urgent keys may take, of `concurrency`: one in eight, at least one when there are two. */
+export function urgentReserve(concurrency: number): number {
+  return concurrency < 2 ? 0 : Math.max(1, Math.floor(concurrency / 8));
+}
 
 export interface WorkQueueOptions {
   /** How many keys are processed at once (different keys). Default 4. */
@@ -38,7 +47,9 @@ export class WorkQueue {
   /** Sets keep insertion order and delete in O(1): each is a first-in, first-out lane. */
   private readonly urgent = new Set<string>();
   private readonly routine = new Set<string>();
-  private readonly inFlight = new Set<string>();
+  /** Keys being processed, each with the lane it was taken from. */
+  private readonly inFlight = new Map<string, Lane>();
+  private routineInFlight = 0;
   /** Keys added while in flight, by the most urgent lane they were added to. */
   private readonly again = new Map<string, Lane>();
   private readonly failures = new Map<string, number>();
@@ -98,22 +109,30 @@ export class WorkQueue {
     return this.urgent.size + this.routine.size;
   }
 
-  private next(): string | undefined {
-    const urgent = this.urgent.size > 0 && (this.routine.size === 0 || this.urgentRun < URGENT_RUN);
-    const lane = urgent ? this.urgent : this.routine;
-    const key = lane.values().next().value;
+  private get concurrency(): number {
+    return this.options.concurrency ?? 4;
+  }
+
+  /** The next key to take and its lane, or undefined when no waiting key may take a free worker. */
+  private next(): { key: string; lane: Lane } | undefined {
+    const routineRoom = this.routineInFlight < this.concurrency - urgentReserve(this.concurrency);
+    const urgent = this.urgent.size > 0 && (this.routine.size === 0 || !routineRoom || this.urgentRun < URGENT_RUN);
+    if (!urgent && !routineRoom) return undefined;
+    const queue = urgent ? this.urgent : this.routine;
+    const key = queue.values().next().value;
     if (key === undefined) return undefined;
-    lane.delete(key);
-    this.urgentRun = urgent && this.routine.size > 0 ? this.urgentRun + 1 : 0;
-    return key;
+    queue.delete(key);
+    this.urgentRun = urgent && routineRoom && this.routine.size > 0 ? this.urgentRun + 1 : 0;
+    return { key, lane: urgent ? 'urgent' : 'routine' };
   }
 
   private pump(): void {
-    const concurrency = this.options.concurrency ?? 4;
-    while (!this.stopped && this.inFlight.size < concurrency && this.waiting > 0) {
-      const key = this.next()!;
-      this.inFlight.add(key);
-      void this.process(key);
+    while (!this.stopped && this.inFlight.size < this.concurrency) {
+      const taken = this.next();
+      if (!taken) break;
+      this.inFlight.set(taken.key, taken.lane);
+      if (taken.lane === 'routine') this.routineInFlight++;
+      void this.process(taken.key);
     }
     if (this.waiting === 0 && this.inFlight.size === 0) {
       const waiters = this.idleWaiters;
@@ -130,6 +149,7 @@ export class WorkQueue {
       this.onError(key, err);
       this.scheduleRetry(key);
     } finally {
+      if (this.inFlight.get(key) === 'routine') this.routineInFlight--;
       this.inFlight.delete(key);
       const lane = this.again.get(key);
       this.again.delete(key);
