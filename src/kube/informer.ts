@@ -2,6 +2,7 @@ import { deepFreeze } from '../lib/deep-freeze.js';
 import type { WatchEvent } from './cluster.js';
 import { jsonEqual } from './json-equal.js';
 import { objectKey, type KubeObject } from './objects.js';
+import { cacheStrings } from './interned-strings.js';
 import { compactManagedFields } from './managed-fields.js';
 import { ObjectStore } from './object-store.js';
 import { KubeApiError, type KubeRest } from './rest.js';
@@ -221,7 +222,8 @@ class GoneError extends Error {}
 
 /**
  * What the cache keeps of an object the API server sent: managedFields compacted, the parts equal to
- * the cached version's (a status write leaves the spec as it was) shared with it, all frozen. A
+ * the cached version's (a status write leaves the spec as it was) shared with it, repeated strings
+ * shared with every other cached object (src/kube/interned-strings.ts), all frozen. A
  * Canary's spec keeps its identity across status writes, so its validation is not redone
  * (api/spec-cache.ts), and no caller can change the cache behind its back.
  */
@@ -234,7 +236,7 @@ function cacheForm(obj: KubeObject, previous: KubeObject | undefined): KubeObjec
       if (part !== 'metadata' && part in cached && jsonEqual(fresh[part], cached[part])) fresh[part] = cached[part];
     }
   }
-  return deepFreeze(obj);
+  return deepFreeze(cacheStrings.internAll(obj));
 }
 
 function isNewer(candidate: string | undefined, cached: string | undefined): boolean {
