@@ -57,6 +57,8 @@ describe("the serin chart's dashboard", () => {
 
     const deployment = only(dashboard, 'Deployment');
     assert.deepEqual(dashboardInSubstance(deployment), dashboardInSubstance(only(plain, 'Deployment')));
+    const pod = (deployment.spec as { template: { spec: { securityContext?: { runAsUser?: number } } } }).template.spec;
+    assert.equal(pod.securityContext?.runAsUser, 65532, "the image's own user (its home belongs to uid 65532)");
     const operator = container(only(objects, 'Deployment', 'serin'), 'serin');
     const served = container(deployment, 'dashboard');
     assert.equal(served.image, operator.image, "the release's image");

@@ -44,6 +44,11 @@ describe('deploy/loadtester.yaml', () => {
     assert.equal(service.spec?.ports?.[0]?.targetPort, 'http');
     const container = deployment.spec?.template.spec?.containers[0] as unknown as Container;
     assert.equal(container.args[0], 'loadtester');
+    assert.equal(
+      deployment.spec?.template.spec?.securityContext?.runAsUser,
+      65532,
+      "the image's own user (its home belongs to uid 65532)",
+    );
 
     // The kubelet substitutes $(POD_NAMESPACE); --port 0 after them keeps a test off a fixed port.
     const args = container.args.map((a) => a.replace('$(POD_NAMESPACE)', ns));
