@@ -53,6 +53,8 @@ export async function startOperator(
       ? [
           process.execPath,
           [
+            // V8 flags that NODE_OPTIONS refuses (e.g. --optimize-for-size) go on node's command line.
+            ...(process.env.SCALE_SERIN_NODE_FLAGS ?? '').split(' ').filter(Boolean),
             join(ROOT, 'dist/bin/serin.js'),
             'operator',
             '--kubeconfig',

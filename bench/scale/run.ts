@@ -13,7 +13,8 @@
  *
  * Prints `BENCH scale<N>_<operator>_<figure> <value> <unit>` lines, the ratios Flagger / Serin, and
  * a table on stderr. Environment: SCALE_SIZES (default 1000,5000), SCALE_OPERATORS (serin,flagger),
- * SCALE_MINUTES (10), SCALE_INIT_TIMEOUT_MIN (30), SCALE_SERIN_FLAGS / SCALE_FLAGGER_FLAGS (extra flags).
+ * SCALE_MINUTES (10), SCALE_INIT_TIMEOUT_MIN (30), SCALE_SERIN_FLAGS / SCALE_FLAGGER_FLAGS (extra flags),
+ * SCALE_SERIN_NODE_FLAGS (flags for node itself, before Serin's script), SCALE_HEAP_SNAPSHOT=1.
  */
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
