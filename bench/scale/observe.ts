@@ -211,8 +211,11 @@ export class CanaryObserver {
   private readonly cache: ApiCluster;
   readonly phases = new Map<string, string>();
   /** Key → time a change was written and not yet detected. */
-  private readonly pending = new Map<string, number>();
+  private readonly pending = new Map<string, { sent: number; written?: number }>();
+  /** From the API server's answer to the write (the change is in the cluster) to its detection. */
   readonly detectionMs: number[] = [];
+  /** From before the write was sent: the API server's own time for the bench's write included. */
+  readonly detectionFromSendMs: number[] = [];
   /** Step gaps minus the interval (how late each tick came), ms. */
   readonly driftMs: number[] = [];
   private readonly lastStep = new Map<string, { at: number; weight: number }>();
@@ -255,7 +258,13 @@ export class CanaryObserver {
 
   /** A new revision of `key` was written at `at`: the next "New revision detected" event times it. */
   expect(key: string, at: number): void {
-    this.pending.set(key, at);
+    this.pending.set(key, { sent: at });
+  }
+
+  /** The API server answered the write of `key`'s change at `at`. */
+  written(key: string, at: number): void {
+    const pending = this.pending.get(key);
+    if (pending) pending.written = at;
   }
 
   isPending(key: string): boolean {
@@ -305,9 +314,12 @@ export class CanaryObserver {
   private detected(key: string): void {
     const since = this.pending.get(key);
     if (since === undefined) return;
+    const now = Date.now();
     this.pending.delete(key);
     this.lastEvent.delete(key);
-    this.detectionMs.push(Date.now() - since);
+    this.detectionFromSendMs.push(now - since.sent);
+    // Seen before the bench heard the API server's answer: the answer was on its way (0 ms after it).
+    this.detectionMs.push(Math.max(0, now - (since.written ?? now)));
   }
 }
 

@@ -6,7 +6,7 @@
  *    Canary `Initialized`;
  * 2. releases: for SCALE_MINUTES minutes, every minute 2% of the settled canaries get a new revision
  *    (one in ten of them failing: its pods answer 30% errors); measured meanwhile: detection latency
- *    (write → "New revision detected" event), tick drift (gap between weight steps − interval), RSS,
+ *    (the API server's answer to the write → "New revision detected" event), tick drift (gap between weight steps − interval), RSS,
  *    CPU, API requests by verb and resource, Prometheus queries;
  * 3. quiet: releases stop; once none is in progress, three minutes of steady ticks: every read and
  *    every write the operator sends then is one a settled canary did not need.
@@ -132,6 +132,7 @@ async function measure(operator: OperatorName, size: number): Promise<Figures> {
         for (const [i, key] of batch.entries()) {
           observer.expect(key, Date.now());
           await release(world, key, ++n, i % 10 === 9);
+          observer.written(key, Date.now());
         }
         say(
           `[scale] ${operator} minute ${minute + 1}/${minutes}: ${batch.length} releases; detected ${observer.detectionMs.length}, RSS ${sampler.rssMiB.at(-1)?.value.toFixed(0) ?? '?'} MiB`,
@@ -200,6 +201,7 @@ async function measure(operator: OperatorName, size: number): Promise<Figures> {
       put('detection_p50_s', round(percentile(observer.detectionMs, 50) / 1000, 3), 's');
       put('detection_p99_s', round(percentile(observer.detectionMs, 99) / 1000, 3), 's');
       put('detection_samples', observer.detectionMs.length, 'changes');
+      put('detection_from_send_p99_s', round(percentile(observer.detectionFromSendMs, 99) / 1000, 3), 's');
       put('tick_drift_p50_s', round(percentile(observer.driftMs, 50) / 1000, 3), 's');
       put('tick_drift_p99_s', round(percentile(observer.driftMs, 99) / 1000, 3), 's');
       await audit.skip();
