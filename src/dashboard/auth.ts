@@ -9,6 +9,7 @@ import type { KubeRest } from '../kube/rest.js';
 import { cookies } from './http.js';
 import { OneTimeToken, SESSION_COOKIE, type Session, type SessionStore } from './sessions.js';
 import { DashboardMode } from './settings.js';
+import { SignInLimit } from './sign-in-limit.js';
 import { sha256, type Viewer } from './viewer.js';
 
 /** A user as TokenReview (or a proxy) names them. */
@@ -78,6 +79,8 @@ export interface AuthenticatorDeps {
   readonly oneTimeToken?: OneTimeToken | undefined;
   /** Signs the CSRF tokens of requests that carry their credentials in headers. */
   readonly secret: string;
+  /** Refused tokens per client address (a fresh one when not given). */
+  readonly signInLimit?: SignInLimit | undefined;
 }
 
 export interface AuthenticatorOptions {
@@ -88,10 +91,14 @@ export interface AuthenticatorOptions {
 
 /** A viewer, or undefined when the request proves no identity. Throws when TokenReview cannot be asked. */
 export class Authenticator {
+  private readonly signInLimit: SignInLimit;
+
   constructor(
     private readonly deps: AuthenticatorDeps,
     private readonly options: AuthenticatorOptions,
-  ) {}
+  ) {
+    this.signInLimit = deps.signInLimit ?? new SignInLimit();
+  }
 
   get mode(): DashboardMode {
     return this.options.mode;
@@ -107,9 +114,13 @@ export class Authenticator {
     if (this.options.proxyUserHeader) return this.proxyViewer(req, this.options.proxyUserHeader);
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer) {
+      const address = clientAddress(req);
+      if (this.signInLimit.waitSeconds(address) > 0) return undefined;
       // The token travels in a header a page cannot make a browser send on its own: the CSRF token
       // only has to be one an attacker cannot compute.
-      return this.tokenViewer(bearer, this.sign(`bearer:${sha256(bearer).toString('hex')}`));
+      const viewer = await this.tokenViewer(bearer, this.sign(`bearer:${sha256(bearer).toString('hex')}`));
+      if (!viewer) this.signInLimit.refused(address);
+      return viewer;
     }
     const session = this.session(req);
     if (session?.credential.kind !== 'bearer') return undefined;
@@ -122,13 +133,22 @@ export class Authenticator {
     return this.deps.sessions.create({ kind: 'kubeconfig' });
   }
 
+  /** Whole seconds until `req`'s address may try a token again (too many refused); 0 when it may now. */
+  signInWait(req: IncomingMessage): number {
+    return this.signInLimit.waitSeconds(clientAddress(req));
+  }
+
   /** Cluster mode: a session for a token the API server accepts, or why not. */
-  async login(token: string): Promise<Session | string> {
+  async login(token: string, req: IncomingMessage): Promise<Session | string> {
     if (this.options.mode !== DashboardMode.Cluster || !this.deps.reviewToken || this.viaProxy)
       return 'this dashboard does not take tokens';
-    if (!/^\S{1,8192}$/.test(token)) return 'paste a Kubernetes bearer token (one line, no spaces)';
+    const refused = (why: string): string => {
+      this.signInLimit.refused(clientAddress(req));
+      return why;
+    };
+    if (!/^\S{1,8192}$/.test(token)) return refused('paste a Kubernetes bearer token (one line, no spaces)');
     const user = await this.deps.reviewToken(token);
-    if (!user) return 'the API server does not accept this token (expired, revoked, or for another cluster)';
+    if (!user) return refused('the API server does not accept this token (expired, revoked, or for another cluster)');
     return this.deps.sessions.create({ kind: 'bearer', token });
   }
 
@@ -180,6 +200,11 @@ export class Authenticator {
   private sign(text: string): string {
     return createHmac('sha256', this.deps.secret).update(text).digest('hex');
   }
+}
+
+/** The address the request came from (a proxy's, behind one). */
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? '';
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -79,11 +79,16 @@ export async function loginRoute(
   if (req.method !== 'POST') return sendError(res, 405, 'sign in with POST /login', { allow: 'GET, POST' });
   const forged = originProblem(req, ownHosts(req));
   if (forged) return sendError(res, 403, forged);
+  const wait = deps.auth.signInWait(req);
+  if (wait > 0) {
+    const page = loginPage(`too many refused tokens from your address: try again in ${wait} s`);
+    return send(res, 429, 'text/html; charset=utf-8', page, { 'retry-after': String(wait) });
+  }
   const body = await readBody(req, 16 * 1024);
   const token = new URLSearchParams(body ?? '').get('token')?.trim() ?? '';
   let outcome: Session | string;
   try {
-    outcome = await deps.auth.login(token);
+    outcome = await deps.auth.login(token, req);
   } catch (err) {
     outcome = `the API server cannot check tokens now (${err instanceof Error ? err.message : String(err)})`;
   }

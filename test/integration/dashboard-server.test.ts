@@ -12,6 +12,7 @@ import { test, type TestContext } from 'node:test';
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { FleetDelta, FleetSnapshot, ReleaseView } from '../../src/dashboard/model.js';
+import { SIGN_IN_FAILURES } from '../../src/dashboard/sign-in-limit.js';
 import { loadKubeAccess } from '../../src/kube/kube-access.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { KubeRest } from '../../src/kube/rest.js';
@@ -321,6 +322,25 @@ test('cluster mode: tokens, RBAC as the viewer, CSRF, actions written as the vie
     assert.equal(page.status, 200);
     assert.match(page.body, /<script type="module" src="\/assets\/app\.js"><\/script>/);
   });
+});
+
+test('cluster mode: an address whose tokens are refused ten times in a minute waits (429, Retry-After); others do not', async (t) => {
+  const world = await clusterWorld(t);
+  const dashboard = await start(t, { auth: 'kubernetes', address: '127.0.0.1' }, world.kubeconfig);
+  const base = dashboard.running.url;
+  const post = (token: string) =>
+    call(`${base}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+    });
+  for (let i = 1; i <= SIGN_IN_FAILURES; i++) assert.equal((await post(`guess-${i}`)).status, 401, `guess ${i}`);
+  const held = await post(world.viewer);
+  assert.equal(held.status, 429, 'even a good token waits: no more reviews for this address');
+  assert.match(held.body, /too many refused tokens from your address: try again in \d+ s/);
+  assert.ok(Number(held.headers['retry-after']) > 0 && Number(held.headers['retry-after']) <= 60);
+  const header = await call(`${base}/api/fleet`, { headers: { authorization: `Bearer ${world.viewer}` } });
+  assert.equal(header.status, 401, 'nor through the Authorization header');
 });
 
 test('proxy-header mode: the proxy names the user; reads filtered and writes impersonated as that user', async (t) => {
