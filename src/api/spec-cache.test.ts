@@ -83,6 +83,20 @@ test('a frozen Canary validates to the same value, in the same key order, as a c
   assert.equal(got.value.status, later.status);
 });
 
+test("the defaulted value keeps only its defaults of its own: every other part is the input's", () => {
+  const validate = createValidators().canary;
+  const input = frozen(canary());
+  const got = validate(input);
+  assert.ok(got.ok);
+  const spec = input.spec as { targetRef: unknown; service: { gatewayRefs: unknown[] }; analysis: Json };
+  assert.equal(got.value.spec.targetRef, spec.targetRef, 'nothing to default there');
+  assert.equal(got.value.spec.analysis.metrics, spec.analysis.metrics);
+  assert.equal(got.value.metadata, input.metadata);
+  assert.equal(got.value.status, input.status);
+  assert.notEqual(got.value.spec.service, spec.service, 'the gateway refs got their group');
+  assert.notEqual(got.value.spec.service?.gatewayRefs?.[0], spec.service.gatewayRefs[0]);
+});
+
 test('a changed spec is validated again: the verdict kept for the old spec is never served for it', () => {
   const validate = createValidators().canary;
   const good = frozen(canary());

@@ -5,7 +5,8 @@
  * simulator's largest single cost. An object frozen all the way down, as the simulator's cluster
  * stores them, is validated in two parts:
  * - its spec once: validated whole the first time, its defaulted spec is kept by the identity of
- *   the input spec (a changed spec is another object, so a kept verdict is never stale);
+ *   the input spec (a changed spec is another object, so a kept verdict is never stale), sharing
+ *   every part the defaults did not change with the input's;
  * - the rest (status, metadata) every time, in place: a check that it is valid and already in the
  *   form validation would give it (every default present, no field to prune) needs no copy.
  * Anything else — objects that are not frozen (the operator's informer caches), a rest that needs
@@ -13,6 +14,7 @@
  * worded by the whole-object validator.
  */
 import { deepFreeze } from '../lib/deep-freeze.js';
+import { shareEqualParts } from '../lib/json-equal.js';
 import { MAX_NESTING_DEPTH } from '../lib/plain-data.js';
 import type { JsonSchema } from './plain-schema.js';
 import type { ValidationResult } from './validate.js';
@@ -52,11 +54,15 @@ export function validateFrozenInParts<T extends { readonly spec?: unknown }>(
       return { ok: true, value: Object.freeze(rest) as T };
     }
     const result = parts.whole(obj);
-    if (result.ok && isDeepFrozen(spec)) {
-      deepFreeze(result.value.spec);
-      specs.set(spec, result.value.spec);
+    if (!result.ok) return result;
+    // The validated copy shares what it has in common with the object (all but the defaults): a
+    // cached Canary's spec is not kept twice, nor its strings.
+    const value = shareEqualParts(result.value, obj);
+    if (isDeepFrozen(spec)) {
+      deepFreeze(value.spec);
+      specs.set(spec, value.spec);
     }
-    return result;
+    return { ok: true, value };
   };
 }
 

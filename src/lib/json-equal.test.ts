@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sameStringMap } from '../kube/json-equal.js';
-import { jsonEqual } from './json-equal.js';
+import { jsonEqual, shareEqualParts } from './json-equal.js';
 
 /** The definition: the same JSON text once object keys are sorted. */
 function sortedJson(value: unknown): string | undefined {
@@ -76,4 +76,24 @@ test('an object 100,000 levels deep is compared without overflowing the stack', 
   };
   assert.equal(jsonEqual(deep(1), deep(1)), true);
   assert.equal(jsonEqual(deep(1), deep(2)), false);
+});
+
+test('shareEqualParts: an equal copy gives the original; a changed one keeps only its changes', () => {
+  const original = Object.freeze({
+    a: Object.freeze({ x: 1 }),
+    list: Object.freeze([Object.freeze({ n: 'p' })]),
+    s: 'v',
+  });
+  assert.equal(shareEqualParts(structuredClone(original), original), original);
+  const changed = structuredClone(original) as { a: { x: number; y?: number }; list: { n: string }[]; s: string };
+  changed.a.y = 2;
+  const shared = shareEqualParts(changed, original);
+  assert.equal(shared, changed, 'a default was added: the copy');
+  assert.notEqual(shared.a, original.a);
+  assert.equal(shared.list, original.list, 'the unchanged list is the original one');
+  assert.deepEqual(shared, { a: { x: 1, y: 2 }, list: [{ n: 'p' }], s: 'v' });
+  const longer = { list: [{ n: 'p' }, { n: 'q' }] };
+  const sharedList = shareEqualParts(longer, { list: original.list });
+  assert.equal(sharedList.list[0], original.list[0], 'an equal element is shared in a list that grew');
+  assert.deepEqual(shareEqualParts({ a: 1 }, { a: 1, b: 2 }), { a: 1 }, 'a member the copy lacks is not brought back');
 });

@@ -50,3 +50,26 @@ function samePair(a: unknown, b: unknown, pending: unknown[]): boolean {
 function jsonScalar(value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
+
+/**
+ * `copy` (plain data, not frozen, as deep as plain-data's MAX_NESTING_DEPTH at most) made to share
+ * whatever it has in common with `original`: `original` itself when the two are equal as JSON,
+ * otherwise `copy` with each member equal to `original`'s replaced by `original`'s (strings
+ * included). A validated copy with defaults filled in then keeps only its defaults of its own, and
+ * the strings of the cached object it was made from instead of copies of them.
+ */
+export function shareEqualParts<T>(copy: T, original: unknown): T {
+  if (copy === original) return copy;
+  if (typeof copy !== 'object' || copy === null) return (copy === original ? original : copy) as T;
+  if (typeof original !== 'object' || original === null || Array.isArray(copy) !== Array.isArray(original)) return copy;
+  const mine = copy as Record<string, unknown>;
+  const theirs = original as Record<string, unknown>;
+  let same = Object.keys(mine).length === Object.keys(theirs).length;
+  for (const key of Object.keys(mine)) {
+    const had = Object.hasOwn(theirs, key);
+    const shared = had ? shareEqualParts(mine[key], theirs[key]) : mine[key];
+    if (!had || shared !== theirs[key]) same = false;
+    if (shared !== mine[key]) mine[key] = shared;
+  }
+  return same ? (original as T) : copy;
+}
