@@ -1,4 +1,3 @@
-import { deepFreeze } from '../lib/deep-freeze.js';
 import type { WatchEvent } from './cluster.js';
 import { jsonEqual } from './json-equal.js';
 import { objectKey, type KubeObject } from './objects.js';
@@ -236,7 +235,7 @@ function cacheForm(obj: KubeObject, previous: KubeObject | undefined): KubeObjec
       if (part !== 'metadata' && part in cached && jsonEqual(fresh[part], cached[part])) fresh[part] = cached[part];
     }
   }
-  return deepFreeze(cacheStrings.internAll(obj));
+  return cacheStrings.freezeInterned(obj);
 }
 
 function isNewer(candidate: string | undefined, cached: string | undefined): boolean {

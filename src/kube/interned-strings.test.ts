@@ -18,20 +18,24 @@ function deployment(name: string) {
   };
 }
 
-test('every value is kept; each repeated one enters the table once', () => {
+test('every value is kept and frozen all the way down; each repeated one enters the table once', () => {
   const table = new StringTable();
   const objects = ['a', 'b', 'c'].map(deployment);
   const before = structuredClone(objects);
-  for (const o of objects) table.internAll(o);
+  for (const o of objects) table.freezeInterned(o);
   assert.deepEqual(objects, before);
+  for (const o of objects) {
+    assert.ok(Object.isFrozen(o) && Object.isFrozen(o.metadata.labels), 'frozen');
+    assert.ok(Object.isFrozen(o.spec.template.spec.containers[0]?.args), 'down to the arrays');
+  }
   // apps/v1, Deployment, shop, app, the image, --port, 8080, Available, MinimumReplicasAvailable; a, b, c
   assert.equal(table.size, 9 + 3);
 });
 
 test('uids, resourceVersions and timestamps stay out of the table (they would only fill it)', () => {
   const table = new StringTable();
-  table.internAll({ metadata: { uid: 'u1', resourceVersion: '42', creationTimestamp: '2026-12-04T00:00:00Z' } });
-  table.internAll({
+  table.freezeInterned({ metadata: { uid: 'u1', resourceVersion: '42', creationTimestamp: '2026-12-04T00:00:00Z' } });
+  table.freezeInterned({
     status: { conditions: [{ lastTransitionTime: '2026-12-04T00:00:01Z' }], lastAnalysis: { time: 't' } },
   });
   assert.equal(table.size, 0);
@@ -49,7 +53,7 @@ test('the table starts afresh once full, and long strings never enter it', () =>
 test('frozen parts (shared with the cached version) are not walked again', () => {
   const table = new StringTable();
   const shared = Object.freeze({ note: 'already interned' });
-  table.internAll({ spec: shared, kind: 'Canary' });
+  table.freezeInterned({ spec: shared, kind: 'Canary' });
   assert.equal(table.size, 1);
 });
 
@@ -58,6 +62,7 @@ test('an object 100,000 levels deep is walked without overflowing the stack', ()
   let node = root;
   for (let i = 0; i < 100_000; i++) node = node.a = { name: `level` };
   const table = new StringTable();
-  table.internAll(root);
+  table.freezeInterned(root);
   assert.equal(table.size, 1);
+  assert.ok(Object.isFrozen(node), 'the innermost level too');
 });

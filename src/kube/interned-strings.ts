@@ -3,7 +3,7 @@
  * of each value: at 1,000 canaries the caches held `"flagger.app/v1beta1"` 15,000 times, a mesh ARN
  * 5,000 times, and every Deployment's condition messages, image names, ports and probe paths over
  * again — 7.5 MiB of the 62 MiB heap (bench/scale's heap snapshot). A cached object's strings are
- * swapped for the table's copy before it is frozen, and the copies it came with are collected.
+ * swapped for the table's copy as it is frozen, and the copies it came with are collected.
  *
  * Values that are unique by nature (uids, resourceVersions, timestamps) are left out, so they do not
  * fill the table; it is bounded all the same, and starts afresh once full (objects already cached
@@ -48,11 +48,12 @@ export class StringTable {
   }
 
   /**
-   * Swaps every string value in `value` (not yet frozen) for the table's copy, in place, and returns
-   * it. Frozen parts (shared with the cached version, already interned) are not walked. Walks with a
-   * stack of its own, as deepFreeze does, so a deeply nested object cannot overflow the call stack.
+   * Swaps every string value in `value` for the table's copy, in place, and freezes it all the way
+   * down (one walk for both, as every watch event takes it): deepFreeze's contract, with the strings
+   * shared. Frozen parts (shared with the cached version, already interned) are not walked. Walks
+   * with a stack of its own, so a deeply nested object cannot overflow the call stack.
    */
-  internAll<T>(value: T): T {
+  freezeInterned<T>(value: T): T {
     const pending: unknown[] = [value];
     while (pending.length > 0) {
       const next = pending.pop();
@@ -67,6 +68,7 @@ export class StringTable {
           pending.push(child);
         }
       }
+      Object.freeze(next);
     }
     return value;
   }
