@@ -9,7 +9,7 @@ const io = {
   err: (line: string) => process.stderr.write(line + '\n'),
 };
 try {
-  await buildProgram(readEnvironment(process.env), io).parseAsync(process.argv);
+  await (await buildProgram(readEnvironment(process.env), io, process.argv)).parseAsync(process.argv);
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err);
   io.err(message.startsWith('serin') ? message : `serin: ${message}`);

@@ -202,3 +202,62 @@ test('one worker in eight is kept for changes, none of a single worker', () => {
     [0, 1, 1, 2, 8],
   );
 });
+
+test('the routine lane starts with a few workers and doubles them each period; changes are never held back', async () => {
+  const gate = deferred();
+  const running = new Set<string>();
+  const timers: { fn: () => void; ms: number }[] = [];
+  const queue = new WorkQueue(
+    async (key) => {
+      running.add(key);
+      await gate.promise;
+    },
+    () => assert.fail('no errors expected'),
+    {
+      concurrency: 16, // 14 routine workers, 2 kept for changes
+      rampUp: { initial: 2, everyMs: 1000 },
+      setTimer: (fn, ms) => {
+        timers.push({ fn, ms });
+        return { cancel: () => undefined };
+      },
+    },
+  );
+  const settle = () => new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 30; i++) queue.add(`first-pass/${i}`, 'routine');
+  await settle();
+  assert.equal(running.size, 2);
+  queue.add('shop/new-revision'); // a change takes a worker at once
+  await settle();
+  assert.ok(running.has('shop/new-revision'));
+  const routineRunning = () => [...running].filter((k) => k.startsWith('first-pass/')).length;
+  const widths = [routineRunning()];
+  while (timers.length > 0) {
+    const timer = timers.shift();
+    assert.equal(timer?.ms, 1000);
+    timer?.fn();
+    await settle();
+    widths.push(routineRunning());
+  }
+  assert.deepEqual(widths, [2, 4, 8, 14]);
+  gate.release();
+  await queue.idle();
+  assert.equal(running.size, 31);
+});
+
+test('without a ramp the routine lane has all its workers from the start', async () => {
+  const gate = deferred();
+  let running = 0;
+  const queue = new WorkQueue(
+    async () => {
+      running++;
+      await gate.promise;
+    },
+    () => assert.fail('no errors expected'),
+    { concurrency: 16 },
+  );
+  for (let i = 0; i < 30; i++) queue.add(`first-pass/${i}`, 'routine');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(running, 14);
+  gate.release();
+  await queue.idle();
+});

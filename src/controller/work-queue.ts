@@ -18,6 +18,11 @@
  * Some workers are kept for urgent keys ({@link urgentReserve}: one in eight): routine keys never
  * hold all of them, so a change is taken at once even while a wave of ticks, each waiting on its
  * metric queries, holds every other worker.
+ *
+ * The routine lane can start slow ({@link WorkQueueOptions.rampUp}): a few workers at first, twice as
+ * many each period after, up to all of them. The first pass over thousands of canaries then does not
+ * start dozens of initializations at once, whose writes would hold back the first canary's primary
+ * (and so the first `Initialized`) behind all the others; once under way it runs at full width.
  */
 import { systemClock } from './clock.js';
 
@@ -36,6 +41,11 @@ export interface WorkQueueOptions {
   readonly backoff?: { readonly minMs: number; readonly maxMs: number };
   /** Sets timers; injectable so tests and the simulator control time. */
   readonly setTimer?: (fn: () => void, ms: number) => { cancel(): void };
+  /**
+   * Routine keys at first take at most `initial` workers, twice as many every `everyMs` after the
+   * first key is added, until the full number. Urgent keys are never held back. Default: no ramp.
+   */
+  readonly rampUp?: { readonly initial: number; readonly everyMs: number };
 }
 
 export type Worker = (key: string) => Promise<void>;
@@ -58,15 +68,27 @@ export class WorkQueue {
   private urgentRun = 0;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
+  /** Workers routine keys may hold now: grows while ramping up ({@link WorkQueueOptions.rampUp}). */
+  private routineLimit: number;
+  /** The ramp's next doubling, once the first key has been added. */
+  private rampTimer: { cancel(): void } | undefined;
+  private rampStarted = false;
 
   constructor(
     private readonly worker: Worker,
     private readonly onError: (key: string, err: unknown) => void,
     private readonly options: WorkQueueOptions = {},
-  ) {}
+  ) {
+    const full = this.concurrency - urgentReserve(this.concurrency);
+    this.routineLimit = options.rampUp ? Math.max(1, Math.min(full, options.rampUp.initial)) : full;
+  }
 
   add(key: string, lane: Lane = 'urgent'): void {
     if (this.stopped) return;
+    if (!this.rampStarted) {
+      this.rampStarted = true;
+      this.scheduleRamp();
+    }
     if (this.inFlight.has(key)) {
       if (this.again.get(key) !== 'urgent') this.again.set(key, lane);
       return;
@@ -90,6 +112,7 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
+    this.rampTimer?.cancel();
     for (const t of this.retryTimers.values()) t.cancel();
     this.retryTimers.clear();
   }
@@ -115,7 +138,7 @@ export class WorkQueue {
 
   /** The next key to take and its lane, or undefined when no waiting key may take a free worker. */
   private next(): { key: string; lane: Lane } | undefined {
-    const routineRoom = this.routineInFlight < this.concurrency - urgentReserve(this.concurrency);
+    const routineRoom = this.routineInFlight < this.routineLimit;
     const urgent = this.urgent.size > 0 && (this.routine.size === 0 || !routineRoom || this.urgentRun < URGENT_RUN);
     if (!urgent && !routineRoom) return undefined;
     const queue = urgent ? this.urgent : this.routine;
@@ -158,16 +181,32 @@ export class WorkQueue {
     }
   }
 
+  private setTimer(fn: () => void, ms: number): { cancel(): void } {
+    return this.options.setTimer ? this.options.setTimer(fn, ms) : systemClock.setTimer(fn, ms);
+  }
+
+  /** Doubles the routine lane's workers every `rampUp.everyMs` until it has them all. */
+  private scheduleRamp(): void {
+    const ramp = this.options.rampUp;
+    const full = this.concurrency - urgentReserve(this.concurrency);
+    if (!ramp || this.routineLimit >= full) return;
+    this.rampTimer = this.setTimer(() => {
+      this.rampTimer = undefined;
+      this.routineLimit = Math.min(full, this.routineLimit * 2);
+      this.pump();
+      this.scheduleRamp();
+    }, ramp.everyMs);
+  }
+
   private scheduleRetry(key: string): void {
     const { minMs, maxMs } = this.options.backoff ?? { minMs: 500, maxMs: 60_000 };
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
     const delay = Math.min(maxMs, minMs * 2 ** (n - 1));
-    const setTimer = this.options.setTimer ?? ((fn: () => void, ms: number) => systemClock.setTimer(fn, ms));
     this.retryTimers.get(key)?.cancel();
     this.retryTimers.set(
       key,
-      setTimer(() => {
+      this.setTimer(() => {
         this.retryTimers.delete(key);
         this.add(key, 'routine');
       }, delay),
