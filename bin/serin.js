@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `serin` command. In the published package it runs the JavaScript that `tsc` emitted into
-// dist/ (`npm run build`, run by `npm pack` through `prepack`); the package ships no TypeScript
+// The `serin` command. In the published package it runs the JavaScript bundled into dist/
+// (`npm run build`: tools/build.ts, run by `npm pack` through `prepack`); the package ships no TypeScript
 // sources and no tsx. In a checkout, where src/ is present and tsx is installed (a dev dependency),
 // it runs the sources through tsx instead, so `npm link` / `npx serin` never run a stale dist/.
 import { existsSync } from 'node:fs';

@@ -13,10 +13,13 @@ export interface DashboardAssets {
   readonly css: string;
 }
 
-/** Where `npm run build` puts the bundle, beside this file once compiled (dist/dashboard/assets/). */
-export const PREBUILT_DIR = join(import.meta.dirname, 'assets');
+/**
+ * Where `npm run build` puts the bundle: dist/dashboard/assets/ (this code is in a chunk of dist/, two
+ * folders below the package as src/dashboard/ is; from sources the folder does not exist).
+ */
+export const PREBUILT_DIR = join(import.meta.dirname, '..', 'dashboard', 'assets');
 /** The page's entry point, present when running from sources. */
-const ENTRY = join(import.meta.dirname, 'ui', 'main.tsx');
+const ENTRY = join(import.meta.dirname, '..', 'dashboard', 'ui', 'main.tsx');
 
 /** Said once at the top of both files: what they carry and under which licences. */
 const BANNER = '/* Serin dashboard. Bundles Preact (MIT, (c) Jason Miller) and uPlot (MIT, (c) Leon Sik). */';

@@ -27,7 +27,9 @@ const MAX_FAILURE_KINDS = 20;
  */
 function bootstrap(): string {
   const here = fileURLToPath(import.meta.url);
-  const entry = pathToFileURL(join(dirname(here), `load-thread${extname(here)}`)).href;
+  // Beside this file in src/loadtester/; in the package this code is in a shared chunk (dist/chunks/),
+  // the thread's script in dist/loadtester/.
+  const entry = pathToFileURL(join(dirname(here), '..', 'loadtester', `load-thread${extname(here)}`)).href;
   return extname(here) === '.ts'
     ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`
     : `import(${JSON.stringify(entry)});`;

@@ -1,10 +1,10 @@
 /**
- * The npm package as a user installs it: `npm pack` (prepack compiles dist/ with tsc), the tarball
+ * The npm package as a user installs it: `npm pack` (prepack bundles dist/, tools/build.ts), the tarball
  * installed with --omit=dev into an empty folder, and every kind of command run through its `serin`
  * bin by plain `node` — the pinned Node 26 — with no tsx and no TypeScript anywhere.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -59,8 +59,8 @@ describe('the npm package, installed with --omit=dev, on Node 26', () => {
     for (const needed of [
       'bin/serin.js',
       'dist/bin/serin.js',
-      'dist/loadtester/load-threads.js',
       'dist/loadtester/load-thread.js',
+      'dist/THIRD-PARTY-LICENSES.txt',
       'dist/dashboard/assets/app.js',
       'dist/dashboard/assets/app.css',
       'deploy/crds/all.yaml',
@@ -79,6 +79,12 @@ describe('the npm package, installed with --omit=dev, on Node 26', () => {
     const modules = join(installed, 'node_modules');
     for (const dev of ['tsx', 'typescript', 'esbuild', 'eslint', 'prettier']) {
       assert.ok(!existsSync(join(modules, dev)), `${dev} is not installed (${relative(installed, modules)}/${dev})`);
+    }
+    // The libraries bundled into dist/ are not installed a second time; their licences ship with it.
+    const licences = readFileSync(join(pkg, 'dist/THIRD-PARTY-LICENSES.txt'), 'utf8');
+    for (const bundled of ['ajv', 'yaml', 'commander', 'pino', 'prom-client', '@sinclair/typebox']) {
+      assert.ok(!existsSync(join(modules, bundled)), `${bundled} is bundled, not installed`);
+      assert.match(licences, new RegExp(`^${bundled.replace('/', '\\/')}@\\d`, 'm'), `${bundled}'s licence ships`);
     }
   });
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm pack` of the repository into <dir>, printing the tarball's path last. `prepack` rebuilds dist/
-# (rm -rf, then tsc), so two packs at once would race: a lock makes them take turns (the package and
+# (rm -rf, then esbuild), so two packs at once would race: a lock makes them take turns (the package and
 # image tests may run side by side). Run with the pinned Node first on PATH (tools/node/with-node.sh).
 #
 # Usage: tools/image/pack.sh <dir>

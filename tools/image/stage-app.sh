@@ -15,7 +15,7 @@ out=$(cd "$out" && pwd)
 
 node_bin=$("$repo/tools/node/install.sh")
 export PATH="$node_bin:$PATH"
-echo "[image] npm pack (compiles dist/ with tsc)" >&2
+echo "[image] npm pack (bundles dist/, tools/build.ts)" >&2
 tgz=$("$repo/tools/image/pack.sh" "$out")
 tar -xzf "$tgz" -C "$out/app" --strip-components=1 --no-same-owner
 rm "$tgz"
