@@ -24,13 +24,15 @@ FROM scratch
 COPY --from=system /rootfs/ /
 COPY --from=build /stage/node/ /
 COPY --from=build /stage/app /opt/serin
-# NODE_OPTIONS as in tools/image/node-options (a young generation of 2 MiB semi-spaces: the start-up
-# peak at 1,000 canaries fell from ~235 to ~185 MiB for no measurable CPU; docs/performance.md).
+# The last two as in tools/image/runtime.env (the OCI build reads that file; a test compares the two):
+# a young generation of 2 MiB semi-spaces and two malloc arenas (docs/performance.md: the operator's
+# resident memory at 1,000 canaries).
 ENV PATH=/usr/local/bin:/usr/bin:/bin \
     NODE_ENV=production \
-    NODE_OPTIONS=--max-semi-space-size=2 \
     HOME=/home/nonroot \
-    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+    NODE_OPTIONS=--max-semi-space-size=2 \
+    MALLOC_ARENA_MAX=2
 # Runs as uid 65532 with a read-only root filesystem; only /tmp needs to be writable (an emptyDir).
 USER 65532:65532
 WORKDIR /home/nonroot

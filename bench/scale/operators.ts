@@ -41,6 +41,12 @@ export async function buildSerin(say: (line: string) => void): Promise<void> {
   await execFileAsync('npm', ['run', '--silent', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
 }
 
+/** The variables tools/image/runtime.env sets in the image (one NAME=value per line). */
+async function imageRuntimeEnv(): Promise<Record<string, string>> {
+  const lines = (await readFile(join(ROOT, 'tools/image/runtime.env'), 'utf8')).split('\n').filter(Boolean);
+  return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
+
 export async function startOperator(
   name: OperatorName,
   launch: OperatorLaunch,
@@ -86,17 +92,15 @@ export async function startOperator(
             ...launch.extra,
           ],
         ];
-  // Serin runs with the Node options its image sets (tools/image/node-options).
+  // Serin runs with the settings its image sets (tools/image/runtime.env: NODE_OPTIONS, malloc's).
   // SCALE_HEAP_SNAPSHOT=1: SIGUSR2 makes it write a heap snapshot into the log directory.
   const snapshots = process.env.SCALE_HEAP_SNAPSHOT
     ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${launch.logDir}`
     : '';
+  const runtime = name === 'serin' ? await imageRuntimeEnv() : {};
   const env =
     name === 'serin'
-      ? {
-          ...process.env,
-          NODE_OPTIONS: (await readFile(join(ROOT, 'tools/image/node-options'), 'utf8')).trim() + snapshots,
-        }
+      ? { ...process.env, ...runtime, NODE_OPTIONS: `${runtime.NODE_OPTIONS ?? ''}${snapshots}` }
       : process.env;
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const out = createWriteStream(log);

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +137,18 @@ describe(`the image ${IMAGE}, built without a daemon and run from its unpacked l
     assert.equal(env.HOME, '/home/nonroot');
     assert.equal(env.NODE_EXTRA_CA_CERTS, '/etc/ssl/certs/ca-certificates.crt');
     assert.equal(manifest.layers.length, 3, 'system files, Node, the package');
+    // The memory settings of tools/image/runtime.env, in this image and in the Dockerfile's alike.
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const settings = readFileSync(join(ROOT, 'tools/image/runtime.env'), 'utf8').split('\n').filter(Boolean);
+    assert.ok(settings.some((line) => line.startsWith('MALLOC_ARENA_MAX=')));
+    for (const line of settings) {
+      const [name = '', value = ''] = [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)];
+      assert.equal(env[name], value, `the image sets ${line}`);
+      assert.ok(
+        dockerfile.split('\n').some((l) => l.trim().replace(/ \\$/, '') === line),
+        `the Dockerfile sets ${line}`,
+      );
+    }
   });
 
   test('its root filesystem holds Node, the package without dev tools, CA certificates and a nonroot home — and no shell', () => {

