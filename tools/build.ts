@@ -10,7 +10,7 @@
  * Why bundle (docs/performance.md): V8 keeps the source of every module it loaded. tsc's output is
  * 830 modules, comments kept and many of them held as two-byte strings for one non-Latin-1 character;
  * one bundle without comments or whitespace, ASCII only, is a fraction of that, and its compilation
- * leaves less in malloc's arenas: at 1,000 canaries the operator's resident memory fell by ~20 MiB.
+ * leaves less in malloc's arenas: at 1,000 canaries the operator's resident memory fell by 10–20 MiB.
  * Names are kept (no identifier minification), so stack traces in logs still say which function.
  * Every output file sits two folders below the package root, as the sources do (src/<dir>/<file>.ts),
  * so paths the code finds from `import.meta.dirname` (`../..` is the package) hold in both.
