@@ -6,10 +6,10 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { goToolBinary } from '../../test/support/gotools.js';
+import { imageRuntimeEnv } from '../../test/support/packaged.js';
 import { freePort, stopProcess } from '../../test/support/prometheus.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -39,12 +39,6 @@ export interface OperatorLaunch {
 export async function buildSerin(say: (line: string) => void): Promise<void> {
   say('[scale] building dist/ (npm run build)');
   await execFileAsync('npm', ['run', '--silent', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-}
-
-/** The variables tools/image/runtime.env sets in the image (one NAME=value per line). */
-async function imageRuntimeEnv(): Promise<Record<string, string>> {
-  const lines = (await readFile(join(ROOT, 'tools/image/runtime.env'), 'utf8')).split('\n').filter(Boolean);
-  return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 }
 
 export async function startOperator(
@@ -97,7 +91,7 @@ export async function startOperator(
   const snapshots = process.env.SCALE_HEAP_SNAPSHOT
     ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${launch.logDir}`
     : '';
-  const runtime = name === 'serin' ? await imageRuntimeEnv() : {};
+  const runtime = name === 'serin' ? imageRuntimeEnv() : {};
   const env =
     name === 'serin'
       ? { ...process.env, ...runtime, NODE_OPTIONS: `${runtime.NODE_OPTIONS ?? ''}${snapshots}` }

@@ -17,6 +17,7 @@ import {
   NODE_VERSION,
   PACKAGE_VERSION,
   ROOT,
+  imageRuntimeEnv,
   pinnedNodeEnv,
   releaseThrough,
   run,
@@ -139,10 +140,10 @@ describe(`the image ${IMAGE}, built without a daemon and run from its unpacked l
     assert.equal(manifest.layers.length, 3, 'system files, Node, the package');
     // The memory settings of tools/image/runtime.env, in this image and in the Dockerfile's alike.
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-    const settings = readFileSync(join(ROOT, 'tools/image/runtime.env'), 'utf8').split('\n').filter(Boolean);
-    assert.ok(settings.some((line) => line.startsWith('MALLOC_ARENA_MAX=')));
-    for (const line of settings) {
-      const [name = '', value = ''] = [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)];
+    const settings = Object.entries(imageRuntimeEnv());
+    assert.ok(settings.some(([name]) => name === 'MALLOC_ARENA_MAX'));
+    for (const [name, value] of settings) {
+      const line = `${name}=${value}`;
       assert.equal(env[name], value, `the image sets ${line}`);
       assert.ok(
         dockerfile.split('\n').some((l) => l.trim().replace(/ \\$/, '') === line),

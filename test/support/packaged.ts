@@ -58,6 +58,12 @@ export function run(
   });
 }
 
+/** The variables the image sets from tools/image/runtime.env (one NAME=value per line), by name. */
+export function imageRuntimeEnv(): Record<string, string> {
+  const lines = readFileSync(join(ROOT, 'tools/image/runtime.env'), 'utf8').split('\n').filter(Boolean);
+  return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
+
 /** The environment with the pinned Node first on PATH (tools/node/install.sh installs it when missing). */
 export async function pinnedNodeEnv(): Promise<NodeJS.ProcessEnv> {
   const bin = (await run('bash', [join(ROOT, 'tools/node/install.sh')])).stdout.trim().split('\n').pop() ?? '';
