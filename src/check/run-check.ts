@@ -8,7 +8,7 @@ import type { ProviderRegistry } from '../routers/registry.js';
 import { TargetRegistry } from '../targets/registry.js';
 import { FLAGGER_API_VERSION, type Canary } from '../api/index.js';
 import { CanaryMetricsAnalyzer, METRIC_TEMPLATE_GVK } from '../metrics/analyzer.js';
-import type { HttpFetch } from '../metrics/http.js';
+import type { HttpClient } from '../lib/http-client.js';
 import { clusterChecks } from './cluster-checks.js';
 import type { CanaryInput, CheckInputs } from './inputs.js';
 import type { KubeReader } from './kube-reader.js';
@@ -28,8 +28,8 @@ export interface CheckRunDeps {
   readonly reader: KubeReader;
   /** Opens and closes a TCP connection to each webhook's host:port. */
   readonly probe: TcpProbe;
-  /** HTTP client of the metrics providers. Default: undici's `fetch`. */
-  readonly fetch?: HttpFetch;
+  /** HTTP client of the metrics providers. Default: the operator's (`httpRequest`). */
+  readonly request?: HttpClient;
 }
 
 /** Settings of {@link runCheck}, from the command line. */
@@ -58,27 +58,23 @@ export async function runCheck(
   const snapshot = new SnapshotCluster();
   const providers = providerRegistry(options.meshProvider);
   const analyzer = new CanaryMetricsAnalyzer(
-    { cluster: snapshot, providers, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+    { cluster: snapshot, providers, ...(deps.request ? { request: deps.request } : {}) },
     {
       defaultMetricsServer: options.metricsServer ?? DEFAULT_METRICS_SERVER,
       timeoutMs: options.metricsTimeoutMs ?? 5000,
     },
   );
   const registries = { providers, targets: new TargetRegistry() };
-  try {
-    const canaries = await Promise.all(
-      inputs.canaries.map((input) =>
-        checkCanary(input, { ...deps, snapshot, analyzer, ...registries }, options, unreachable),
-      ),
-    );
-    const general: Section[] = [
-      { id: SectionId.Input, title: 'Input', note: options.files.join(', '), checks: inputs.problems },
-      { id: SectionId.Cluster, title: 'Cluster', note: clusterNote(deps.reader, options), checks: clusterLines },
-    ];
-    return { files: options.files, general, canaries };
-  } finally {
-    await analyzer.close();
-  }
+  const canaries = await Promise.all(
+    inputs.canaries.map((input) =>
+      checkCanary(input, { ...deps, snapshot, analyzer, ...registries }, options, unreachable),
+    ),
+  );
+  const general: Section[] = [
+    { id: SectionId.Input, title: 'Input', note: options.files.join(', '), checks: inputs.problems },
+    { id: SectionId.Cluster, title: 'Cluster', note: clusterNote(deps.reader, options), checks: clusterLines },
+  ];
+  return { files: options.files, general, canaries };
 }
 
 interface CanaryDeps extends CheckRunDeps {

@@ -1,6 +1,7 @@
 import type { Canary, CanaryWebhook, WebhookPayload } from '../api/index.js';
 import type { CheckOutcome } from '../engine/model.js';
 import { parseGoDuration, positiveDurationMs } from '../lib/duration.js';
+import { httpRequest } from '../lib/http-client.js';
 
 /** A hook's timeout when its `timeout` is empty or shorter than two characters, as in Flagger: 10 s. */
 export const DEFAULT_HOOK_TIMEOUT_MS = 10_000;
@@ -65,24 +66,23 @@ export async function callWebhook(
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     try {
-      const res = await fetch(hook.url, {
+      const { status, body } = await httpRequest(new URL(hook.url), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(payload),
         signal,
       });
-      const body = await res.text();
-      if (res.status <= 202) return { ok: true, name: hook.name };
-      reason = body.trim() || `HTTP ${res.status}`;
-      const retriable = res.status === 429 || (res.status >= 500 && res.status !== 501);
+      if (status <= 202) return { ok: true, name: hook.name };
+      reason = body.trim() || `HTTP ${status}`;
+      const retriable = status === 429 || (status >= 500 && status !== 501);
       if (!retriable) return { ok: false, name: hook.name, reason };
       if (attempt === attempts && attempts > 1) reason = `${reason} (giving up after ${attempts} attempts)`;
     } catch (err) {
       if (options.signal?.aborted) return { ok: false, name: hook.name, reason: 'cancelled' };
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      const code = (err as { code?: unknown }).code;
       reason = timeout.aborted
         ? `no answer within ${timeoutMs / 1000}s`
-        : `request failed: ${cause ?? (err instanceof Error ? err.message : String(err))}`;
+        : `request failed: ${typeof code === 'string' ? code : err instanceof Error ? err.message : String(err)}`;
     }
     if (attempt < attempts) {
       await new Promise((r) => setTimeout(r, Math.min(30_000, (options.backoffMs ?? 1000) * 2 ** (attempt - 1))));

@@ -4,7 +4,7 @@ import type { Canary, CanaryMetric } from '../api/index.js';
 import type { Cluster } from '../kube/cluster.js';
 import type { KubeObject, ObjectRef } from '../kube/objects.js';
 import { CanaryMetricsAnalyzer } from './analyzer.js';
-import type { HttpFetch } from './http.js';
+import type { HttpClient } from '../lib/http-client.js';
 import { providerRegistry } from '../routers/providers.js';
 
 interface Call {
@@ -19,12 +19,12 @@ function fakeCluster(objects: KubeObject[]): Cluster {
   return { get: (ref: ObjectRef) => byKey.get(key(ref.kind, ref.namespace, ref.name)) } as unknown as Cluster;
 }
 
-/** A fetch that records requests and answers every one with a Prometheus scalar `value`. */
-function fakePrometheus(value: string, calls: Call[]): HttpFetch {
-  return (url, init) => {
-    calls.push({ url: new URL(url), headers: init.headers });
+/** A client that records requests and answers every one with a Prometheus scalar `value`. */
+function fakePrometheus(value: string, calls: Call[]): HttpClient {
+  return (url, request) => {
+    calls.push({ url, headers: request.headers ?? {} });
     const body = JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, value] } });
-    return Promise.resolve({ status: 200, statusText: 'OK', text: () => Promise.resolve(body) });
+    return Promise.resolve({ status: 200, statusText: 'OK', body });
   };
 }
 
@@ -42,7 +42,7 @@ function analyzer(objects: KubeObject[], calls: Call[], value = '42', defaultPro
     {
       cluster: fakeCluster(objects),
       providers: providerRegistry(defaultProvider),
-      fetch: fakePrometheus(value, calls),
+      request: fakePrometheus(value, calls),
       clock: { now: () => 1_700_000_000_000 },
     },
     { defaultMetricsServer: 'http://prometheus.mesh:9090', timeoutMs: 1000 },

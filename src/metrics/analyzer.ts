@@ -5,7 +5,6 @@
  * (and its Secret) from the Cluster caches, builds its provider and runs its rendered query.
  * Every outcome is a `MetricValue`; the engine's judge turns it into pass/fail and event text.
  */
-import type { Agent } from 'undici';
 import type { Canary, CanaryJudgeSettings, CanaryMetric, JudgeSource, MetricTemplate } from '../api/index.js';
 import { metricSourceOf, type JudgeStartAnswer, type MetricSource, type MetricValue } from '../engine/index.js';
 import type { JudgeWindow } from '../judge/index.js';
@@ -16,7 +15,7 @@ import type { Gvk, KubeObject } from '../kube/objects.js';
 import type { ProviderRegistry } from '../routers/registry.js';
 import { builtinQueryTemplate, isBuiltinMetric, toJudgeUnit } from './builtin.js';
 import type { Result } from '../lib/result.js';
-import type { HttpFetch } from './http.js';
+import { httpRequest, type HttpClient } from '../lib/http-client.js';
 import { builtinJudgeSeries, templateFamily, type JudgeSeries, type SeriesFamily } from './judge-series.js';
 import { needsOf, PrometheusJudgeSource } from './judge-source.js';
 import type { JudgeWindowRequest, MetricsAnalyzer } from './port.js';
@@ -50,8 +49,8 @@ export interface CanaryMetricsAnalyzerDeps {
   readonly watchedNamespace?: string | undefined;
   /** Which builtin queries a canary's provider uses. */
   readonly providers: ProviderRegistry;
-  /** HTTP client. Default: Node's `fetch` (given an undici dispatcher for `insecureSkipVerify`). */
-  readonly fetch?: HttpFetch;
+  /** HTTP client. Default: {@link httpRequest}. */
+  readonly request?: HttpClient;
   /** Wall clock for query windows. Default: `Date.now`. */
   readonly clock?: { now(): number };
 }
@@ -75,7 +74,6 @@ type ResolvedTemplate =
 export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
   private readonly context: ProviderContext;
   private readonly references: ReferenceReader;
-  private insecureAgent: Promise<Agent> | undefined;
 
   constructor(
     private readonly deps: CanaryMetricsAnalyzerDeps,
@@ -84,14 +82,9 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
     const clock = deps.clock ?? { now: () => Date.now() };
     this.references = new ReferenceReader(deps.cluster, deps.watchedNamespace);
     this.context = {
-      // The npm undici types and the ones Node bundles differ in detail; the runtime objects fit.
-      fetch: deps.fetch ?? (globalThis.fetch as unknown as HttpFetch),
+      request: deps.request ?? httpRequest,
       timeoutMs: options.timeoutMs ?? 5000,
       now: () => clock.now(),
-      insecureDispatcher: () =>
-        (this.insecureAgent ??= import('undici').then(
-          ({ Agent }) => new Agent({ connect: { rejectUnauthorized: false } }),
-        )),
     };
   }
 
@@ -146,13 +139,6 @@ export class CanaryMetricsAnalyzer implements MetricsAnalyzer {
       }
     }
     return { ok: true };
-  }
-
-  /** Releases the TLS-skipping connection pool, if one was made. */
-  async close(): Promise<void> {
-    const agent = this.insecureAgent;
-    this.insecureAgent = undefined;
-    await (await agent)?.close();
   }
 
   private async measureBuiltin(canary: Canary, metric: CanaryMetric, signal?: AbortSignal): Promise<MetricValue> {

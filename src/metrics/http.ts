@@ -4,30 +4,14 @@
  * the backend and what went wrong — never the full URL (it can carry tokens) and never a header.
  */
 import { STATUS_CODES } from 'node:http';
-import type { Dispatcher } from 'undici';
-
-/** What an HTTP provider needs from `fetch`; Node's `fetch` fits, and tests may pass their own. */
-export type HttpFetch = (
-  url: string,
-  init: {
-    readonly method: string;
-    readonly headers: Record<string, string>;
-    readonly body?: string;
-    readonly signal: AbortSignal;
-    readonly dispatcher?: Dispatcher;
-  },
-) => Promise<{ readonly status: number; readonly statusText: string; text(): Promise<string> }>;
+import type { HttpClient } from '../lib/http-client.js';
 
 /** How HTTP providers reach the network; built once by the analyzer. */
 export interface HttpContext {
-  readonly fetch: HttpFetch;
+  /** {@link httpRequest} in the operator; tests of the callers may pass their own. */
+  readonly request: HttpClient;
   /** Per-request timeout in milliseconds (Flagger: 5000). */
   readonly timeoutMs: number;
-  /**
-   * A dispatcher that skips TLS certificate checks, for `insecureSkipVerify: true` (undici, loaded
-   * only then: the package costs ~10 MiB of memory in every operator that never needs it).
-   */
-  readonly insecureDispatcher: () => Promise<Dispatcher>;
 }
 
 /** One request to a metrics backend. */
@@ -91,15 +75,14 @@ export async function send(context: HttpContext, call: HttpCall, signal?: AbortS
   const timeout = AbortSignal.timeout(context.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   try {
-    const res = await context.fetch(url.href, {
+    const res = await context.request(url, {
       method: call.method ?? 'GET',
       headers,
-      ...(call.body !== undefined ? { body: call.body } : {}),
+      body: call.body,
       signal: combined,
-      ...(call.insecureSkipVerify ? { dispatcher: await context.insecureDispatcher() } : {}),
+      insecureSkipVerify: call.insecureSkipVerify ?? false,
     });
-    const body = await res.text();
-    return { ok: true, status: res.status, statusText: res.statusText, body };
+    return { ok: true, status: res.status, statusText: res.statusText, body: res.body };
   } catch (err) {
     if (signal?.aborted) return { ok: false, message: `${call.service} query cancelled` };
     if (timeout.aborted) return { ok: false, message: `${where} did not answer within ${context.timeoutMs / 1000}s` };
@@ -112,7 +95,7 @@ export function basicAuth(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
-// fetch refuses URLs with credentials; Go's client sends them as basic auth, so Serin does too.
+// Go's client sends a URL's user:password as basic auth, so Serin does too (and never sends the URL's).
 function withoutUserInfo(url: URL, headers: Record<string, string>): { url: URL; headers: Record<string, string> } {
   if (url.username === '' && url.password === '') return { url, headers };
   const clean = new URL(url.href);
@@ -126,7 +109,7 @@ function withoutUserInfo(url: URL, headers: Record<string, string>): { url: URL;
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/;
 
-/** Why a connection failed, in words (`is unreachable: connection refused`), from a Node or undici error. */
+/** Why a connection failed, in words (`is unreachable: connection refused`), from Node's error. */
 export function describeNetworkError(err: unknown, url: URL): string {
   const cause = (err as { cause?: unknown }).cause ?? err;
   const code = (cause as { code?: unknown }).code;

@@ -9,9 +9,8 @@ import { queryModel } from './render.js';
 const prometheus = new PrometheusProvider(
   { address: new URL('http://prometheus:9090') },
   {
-    fetch: () => Promise.reject(new Error('no network in unit tests')),
+    request: () => Promise.reject(new Error('no network in unit tests')),
     timeoutMs: 1000,
-    insecureDispatcher: () => Promise.reject(new Error('unused')),
   },
 );
 const canary = {

@@ -5,10 +5,9 @@ import { createMetricsProvider } from './provider-factory.js';
 import type { Credentials, ProviderContext } from './provider.js';
 
 const context: ProviderContext = {
-  fetch: () => Promise.reject(new Error('no network in unit tests')),
+  request: () => Promise.reject(new Error('no network in unit tests')),
   timeoutMs: 1000,
   now: () => 0,
-  insecureDispatcher: () => Promise.reject(new Error('not used')),
 };
 
 function build(provider: Record<string, unknown>, credentials?: Credentials, interval = '1m'): string {

@@ -124,7 +124,6 @@ export async function startOperator(
       // Alerts already decided are delivered (each send has its own timeout) before the caches go.
       await alerts.drained();
       cluster.stop();
-      await metrics.close();
       await new Promise((r) => server.close(r));
       log.info('serin operator stopped');
     },

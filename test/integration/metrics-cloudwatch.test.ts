@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { fetch } from 'undici';
+import { httpRequest } from '../../src/lib/http-client.js';
 import type { MetricValue } from '../../src/engine/index.js';
 import { createMetricsProvider } from '../../src/metrics/provider-factory.js';
 import { type MetricsProvider, type ProviderContext } from '../../src/metrics/provider.js';
@@ -17,10 +17,9 @@ import {
 
 const NOW_MS = 1_700_000_000_000;
 const context: ProviderContext = {
-  fetch,
+  request: httpRequest,
   timeoutMs: 2000,
   now: () => NOW_MS,
-  insecureDispatcher: () => Promise.reject(new Error('not used')),
 };
 const CREDS = { aws_access_key_id: 'AKIDSERINTEST', aws_secret_access_key: 'not-a-real-secret' };
 

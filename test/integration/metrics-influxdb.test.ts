@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { fetch } from 'undici';
+import { httpRequest } from '../../src/lib/http-client.js';
 import type { MetricValue } from '../../src/engine/index.js';
 import { createMetricsProvider } from '../../src/metrics/provider-factory.js';
 import { type Credentials, type MetricsProvider, type ProviderContext } from '../../src/metrics/provider.js';
@@ -16,10 +16,9 @@ import {
 } from '../support/prometheus.js';
 
 const context: ProviderContext = {
-  fetch,
+  request: httpRequest,
   timeoutMs: 2000,
   now: () => Date.now(),
-  insecureDispatcher: () => Promise.reject(new Error('not used')),
 };
 
 async function serve(t: TestContext, answer: (r: SeenRequest) => CannedAnswer): Promise<RecordingServer> {

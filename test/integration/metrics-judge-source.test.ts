@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { fetch } from 'undici';
+import { httpRequest } from '../../src/lib/http-client.js';
 import type { Canary } from '../../src/api/index.js';
 import { judgeWindow, resolveJudgeConfig, startJudge } from '../../src/judge/index.js';
 import type { Cluster } from '../../src/kube/cluster.js';
@@ -112,11 +112,7 @@ function exposition(values: Record<string, number>): string {
 let phase = 0;
 let exporter: RecordingServer;
 let prometheus: TestPrometheus;
-const context = {
-  fetch,
-  timeoutMs: 5000,
-  insecureDispatcher: () => Promise.reject(new Error('no TLS here')),
-};
+const context = { request: httpRequest, timeoutMs: 5000 };
 let provider: PrometheusProvider;
 /** The window: after phase 0 was scraped, until phase 2 was. */
 const window = { start: 0, end: 0, canaryWeight: 10 };
@@ -276,7 +272,6 @@ describe('the MetricTemplate form, templates read from the cluster', () => {
       { cluster, providers: providerRegistry('appmesh:v1beta2') },
       { defaultMetricsServer: prometheus.url, timeoutMs: 5000 },
     );
-    t.after(() => analyzer.close());
     const template = async (name: string, query: string, type = 'prometheus') => {
       const spec = { provider: { type, address: prometheus.url }, query };
       await cluster.create<KubeObject>({ ...METRIC_TEMPLATE_GVK, metadata: { name, namespace: ns }, spec });

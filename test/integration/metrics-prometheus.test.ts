@@ -3,10 +3,10 @@
  * whose series this file controls: App Mesh (Envoy) and app-level HTTP series of canary pods of
  * `shop/account`, plus a primary pod full of 5xx the builtin queries must not count.
  */
+import { httpRequest } from '../../src/lib/http-client.js';
 import { providerRegistry } from '../../src/routers/providers.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Agent, fetch } from 'undici';
 import type { Canary, CanaryMetric } from '../../src/api/index.js';
 import type { MetricValue } from '../../src/engine/index.js';
 import { CanaryMetricsAnalyzer } from '../../src/metrics/analyzer.js';
@@ -62,13 +62,7 @@ function exposition(seconds: number): string {
 
 let exporter: RecordingServer;
 let prometheus: TestPrometheus;
-const agent = new Agent({ connect: { rejectUnauthorized: false } });
-const context: ProviderContext = {
-  fetch,
-  timeoutMs: 3000,
-  now: () => Date.now(),
-  insecureDispatcher: () => Promise.resolve(agent),
-};
+const context: ProviderContext = { request: httpRequest, timeoutMs: 3000, now: () => Date.now() };
 
 before(async () => {
   const start = Date.now();
@@ -81,7 +75,6 @@ before(async () => {
 after(async () => {
   await prometheus.stop();
   await exporter.close();
-  await agent.close();
 });
 
 function promAt(url: string, timeoutMs = 3000): PrometheusProvider {
@@ -188,7 +181,7 @@ describe('builtin checks through the analyzer', () => {
   const cluster = {} as Cluster; // builtin checks read no Kubernetes objects
   const analyzer = (provider: string) =>
     new CanaryMetricsAnalyzer(
-      { cluster, fetch, providers: providerRegistry(provider) },
+      { cluster, providers: providerRegistry(provider) },
       { defaultMetricsServer: prometheus.url, timeoutMs: 3000 },
     );
   const metric = (name: string): CanaryMetric => ({ name, interval: '1m' });

@@ -3,8 +3,8 @@
  * (method, path, query string, headers, auth) and answer as the real APIs do.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test, type TestContext } from 'node:test';
-import { Agent, fetch } from 'undici';
+import { describe, test, type TestContext } from 'node:test';
+import { httpRequest } from '../../src/lib/http-client.js';
 import type { MetricTemplateSpec } from '../../src/api/index.js';
 import type { MetricValue } from '../../src/engine/index.js';
 import { createMetricsProvider } from '../../src/metrics/provider-factory.js';
@@ -18,14 +18,7 @@ import {
 
 const NOW_MS = 1_700_000_000_000;
 const NOW_S = NOW_MS / 1000;
-const agent = new Agent({ connect: { rejectUnauthorized: false } });
-after(() => agent.close());
-const context: ProviderContext = {
-  fetch,
-  timeoutMs: 2000,
-  now: () => NOW_MS,
-  insecureDispatcher: () => Promise.resolve(agent),
-};
+const context: ProviderContext = { request: httpRequest, timeoutMs: 2000, now: () => NOW_MS };
 
 async function serve(t: TestContext, answer: (r: SeenRequest) => CannedAnswer): Promise<RecordingServer> {
   const server = await startRecordingServer(answer);

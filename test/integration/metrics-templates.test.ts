@@ -92,7 +92,6 @@ async function setup(t: TestContext): Promise<Setup> {
     { cluster, providers: providerRegistry('appmesh:v1beta2') },
     { defaultMetricsServer: prometheus.url, timeoutMs: 3000 },
   );
-  t.after(() => analyzer.close());
   return { cluster, canaryNs, templateNs, analyzer };
 }
 
@@ -171,7 +170,6 @@ describe('MetricTemplates read from the cluster and run against Prometheus', () 
       { cluster: scoped, providers: providerRegistry('appmesh:v1beta2'), watchedNamespace: s.canaryNs },
       { defaultMetricsServer: prometheus.url, timeoutMs: 3000 },
     );
-    t.after(() => analyzer.close());
     const value = await analyzer.measure(canary(s), metric(s, 'team-load', { templateVariables: { team: 'search' } }));
     assert.deepEqual(value, { kind: 'value', value: 7 });
     assert.equal(proxy.seen.at(-1)?.headers.authorization, `Bearer ${TOKEN}`);

@@ -5,10 +5,11 @@
  * operator's webhook calls to `flagger-loadtester.<ns>` reach the load tester, and the load
  * tester's requests to `account[-canary|-primary].<ns>` reach the simulated mesh's ingress.
  */
+import http from 'node:http';
+import { connect, type Socket, type TcpNetConnectOpts } from 'node:net';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { pino } from 'pino';
-import { Agent, buildConnector, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { applyObjects } from '../../src/kube/apply.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { startLoadTester, type RunningLoadTester } from '../../src/loadtester/server.js';
@@ -53,22 +54,22 @@ export interface LoadTesterWorldOptions extends SeedWorldOptions {
 }
 
 /**
- * Routes this process's outgoing HTTP (the operator's webhook calls use the global dispatcher) for
+ * Routes this process's outgoing HTTP through the default agent (the operator's webhook calls) for
  * `names` (host → port on 127.0.0.1); every other host goes where it says. Undone when `t` ends.
  */
 export function installTestDns(t: TestContext, names: Readonly<Record<string, number>>): void {
-  const previous = getGlobalDispatcher();
-  const connect = buildConnector({});
-  const agent = new Agent({
-    connect: (options, callback) => {
-      const port = names[options.hostname];
-      connect(port === undefined ? options : { ...options, hostname: '127.0.0.1', port: String(port) }, callback);
-    },
-  });
-  setGlobalDispatcher(agent);
-  t.after(async () => {
-    setGlobalDispatcher(previous);
-    await agent.close();
+  const previous = http.globalAgent;
+  class NameTableAgent extends http.Agent {
+    override createConnection(options: http.ClientRequestArgs): Socket {
+      const tcp = options as TcpNetConnectOpts;
+      const port = names[tcp.host ?? ''];
+      return connect(port === undefined ? tcp : { ...tcp, host: '127.0.0.1', port });
+    }
+  }
+  http.globalAgent = new NameTableAgent({ keepAlive: true });
+  t.after(() => {
+    http.globalAgent.destroy();
+    http.globalAgent = previous;
   });
 }
 
