@@ -7,13 +7,14 @@ NPM_STAMP := node_modules/.package-lock.json
 # which puts the pinned Node first on PATH.
 WITH_NODE := tools/node/with-node.sh
 
-.PHONY: help demo test test-prepare test-unit bench bench-scale lint typecheck crds controlplane system-deps node-deps node build image dev-cluster-up dev-cluster-down
+.PHONY: help demo test test-prepare test-unit bench bench-scale bench-variants lint typecheck crds controlplane system-deps node-deps node build image dev-cluster-up dev-cluster-down
 
 help:
 	@echo "make demo    - play the seed's release scenarios on the embedded simulator (no cluster)"
 	@echo "make test    - install everything (control plane included) and run every test"
 	@echo "make bench   - run bench/ and print 'BENCH <name> <value> <unit>' lines"
 	@echo "make bench-scale - Serin and Go Flagger side by side at 1,000 and 5,000 canaries (hours)"
+	@echo "make bench-variants - Serin's settings or builds side by side on one cluster (SCALE_VARIANTS)"
 	@echo "make build   - bundle dist/ (what the npm package runs); npm pack builds it too"
 	@echo "make image   - build the container image as an OCI archive, without a daemon (docs/image.md)"
 
@@ -78,6 +79,11 @@ bench: system-deps node $(NPM_STAMP) controlplane
 bench-scale: system-deps node $(NPM_STAMP) controlplane
 	@tools/gotools/build.sh >/dev/null
 	@$(WITH_NODE) npx tsx bench/scale/run.ts
+
+# Serin's settings or builds measured side by side on one cluster of N canaries, restarted per
+# variant (bench/scale/variants.ts): SCALE_VARIANTS='[{"name":"a"},{"name":"b","nodeFlags":["--max-opt=1"]}]'.
+bench-variants: system-deps node $(NPM_STAMP) controlplane
+	@$(WITH_NODE) npx tsx bench/scale/variants.ts
 
 dev-cluster-up: $(NPM_STAMP) node controlplane
 	@$(WITH_NODE) npx tsx src/bin/serin.ts dev-cluster up

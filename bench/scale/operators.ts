@@ -33,6 +33,12 @@ export interface OperatorLaunch {
   readonly logDir: string;
   /** More flags (SCALE_SERIN_FLAGS / SCALE_FLAGGER_FLAGS). */
   readonly extra: readonly string[];
+  /** Serin: the built `dist/` to run; default this checkout's. */
+  readonly dist?: string;
+  /** Serin: flags for node itself; default SCALE_SERIN_NODE_FLAGS. */
+  readonly nodeFlags?: readonly string[];
+  /** Serin: variables over the image's (tools/image/runtime.env). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Compiles dist/ (what the package runs) once per bench run. */
@@ -54,8 +60,8 @@ export async function startOperator(
           process.execPath,
           [
             // V8 flags that NODE_OPTIONS refuses (e.g. --optimize-for-size) go on node's command line.
-            ...(process.env.SCALE_SERIN_NODE_FLAGS ?? '').split(' ').filter(Boolean),
-            join(ROOT, 'dist/bin/serin.js'),
+            ...(launch.nodeFlags ?? (process.env.SCALE_SERIN_NODE_FLAGS ?? '').split(' ').filter(Boolean)),
+            join(launch.dist ?? join(ROOT, 'dist'), 'bin/serin.js'),
             'operator',
             '--kubeconfig',
             launch.kubeconfig,
@@ -91,7 +97,7 @@ export async function startOperator(
   const snapshots = process.env.SCALE_HEAP_SNAPSHOT
     ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${launch.logDir}`
     : '';
-  const runtime = name === 'serin' ? imageRuntimeEnv() : {};
+  const runtime = name === 'serin' ? { ...imageRuntimeEnv(), ...launch.env } : {};
   const env =
     name === 'serin'
       ? { ...process.env, ...runtime, NODE_OPTIONS: `${runtime.NODE_OPTIONS ?? ''}${snapshots}` }

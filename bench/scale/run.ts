@@ -34,10 +34,9 @@ import {
   WRITE_VERBS,
 } from './observe.js';
 import { buildSerin, startOperator, type OperatorName } from './operators.js';
-import { ERROR_RATE_ANNOTATION, startScaleWorld, type ScaleWorld } from './world.js';
+import { releaseBatch, SETTLED, startScaleWorld } from './world.js';
 
 const INTERVAL_MS = 60_000;
-const SETTLED = new Set(['Initialized', 'Succeeded', 'Failed']);
 const say = (line: string): void => console.error(line);
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 
@@ -58,22 +57,6 @@ async function until(probe: () => boolean, timeoutMs: number, everyMs = 1_000): 
     await sleep(everyMs);
   }
   return true;
-}
-
-/** Writes a new revision of `key`'s Deployment (failing pods for one in ten). */
-async function release(world: ScaleWorld, key: string, n: number, failing: boolean): Promise<void> {
-  const [namespace = '', name = ''] = key.split('/');
-  await world.rest.json(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`, {
-    method: 'PATCH',
-    contentType: 'application/merge-patch+json',
-    body: {
-      spec: {
-        template: {
-          metadata: { annotations: { 'bench/revision': String(n), [ERROR_RATE_ANNOTATION]: failing ? '0.3' : '0' } },
-        },
-      },
-    },
-  });
 }
 
 async function measure(operator: OperatorName, size: number): Promise<Figures> {
@@ -127,15 +110,10 @@ async function measure(operator: OperatorName, size: number): Promise<Figures> {
       const [cpu0, q0, t0] = [await sampler.cpuSeconds(), await prometheusQueries(world.prometheus.url), Date.now()];
       let n = 0;
       for (let minute = 0; minute < minutes; minute++) {
-        const settled = world.apps.filter((k) => SETTLED.has(observer.phases.get(k) ?? '') && !observer.isPending(k));
-        const batch = settled.sort(() => Math.random() - 0.5).slice(0, Math.ceil(size * 0.02));
-        for (const [i, key] of batch.entries()) {
-          observer.expect(key, Date.now());
-          await release(world, key, ++n, i % 10 === 9);
-          observer.written(key, Date.now());
-        }
+        const released = await releaseBatch(world, observer, n);
+        n += released;
         say(
-          `[scale] ${operator} minute ${minute + 1}/${minutes}: ${batch.length} releases; detected ${observer.detectionMs.length}, RSS ${sampler.rssMiB.at(-1)?.value.toFixed(0) ?? '?'} MiB`,
+          `[scale] ${operator} minute ${minute + 1}/${minutes}: ${released} releases; detected ${observer.detectionMs.length}, RSS ${sampler.rssMiB.at(-1)?.value.toFixed(0) ?? '?'} MiB`,
         );
         addCounts(requests, await audit.take());
         await sleep(Math.max(0, t0 + (minute + 1) * 60_000 - Date.now()));

@@ -19,6 +19,7 @@ import { tokenKubeconfig } from '../../test/support/cluster.js';
 import { appConfigMap, appDeployment, seedLikeCanary } from '../../test/support/fixtures.js';
 import { startPrometheus, type TestPrometheus } from '../../test/support/prometheus.js';
 import { fromAnnotation, MeshTrafficSimulator, simulatorKinds, TrafficProvider } from '../../test/sim/index.js';
+import type { CanaryObserver } from './observe.js';
 
 /** Apps per namespace. */
 export const PER_NAMESPACE = 100;
@@ -231,4 +232,39 @@ async function waitAvailable(rest: KubeRest, size: number, say: (line: string) =
     say(`[scale]   ${available}/${size} Deployments Available`);
     await new Promise((done) => setTimeout(done, 10_000));
   }
+}
+
+/** Phases of a canary with no release in progress. */
+export const SETTLED: ReadonlySet<string> = new Set(['Initialized', 'Succeeded', 'Failed']);
+
+/**
+ * One minute's releases: 2% of the settled canaries (none with a change not yet noticed) get a new
+ * pod template, one in ten of them failing (its pods answer 30% errors). `n` numbers the revisions
+ * written so far; returns how many this batch wrote.
+ */
+export async function releaseBatch(world: ScaleWorld, observer: CanaryObserver, n: number): Promise<number> {
+  const settled = world.apps.filter((k) => SETTLED.has(observer.phases.get(k) ?? '') && !observer.isPending(k));
+  const batch = settled.sort(() => Math.random() - 0.5).slice(0, Math.ceil(world.apps.length * 0.02));
+  for (const [i, key] of batch.entries()) {
+    observer.expect(key, Date.now());
+    await release(world, key, n + i + 1, i % 10 === 9);
+    observer.written(key, Date.now());
+  }
+  return batch.length;
+}
+
+/** Writes a new revision of `key`'s Deployment (failing pods when `failing`). */
+async function release(world: ScaleWorld, key: string, n: number, failing: boolean): Promise<void> {
+  const [namespace = '', name = ''] = key.split('/');
+  await world.rest.json(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`, {
+    method: 'PATCH',
+    contentType: 'application/merge-patch+json',
+    body: {
+      spec: {
+        template: {
+          metadata: { annotations: { 'bench/revision': String(n), [ERROR_RATE_ANNOTATION]: failing ? '0.3' : '0' } },
+        },
+      },
+    },
+  });
 }

@@ -32,13 +32,24 @@ test('every value is kept and frozen all the way down; each repeated one enters 
   assert.equal(table.size, 9 + 3);
 });
 
-test('uids, resourceVersions and timestamps stay out of the table (they would only fill it)', () => {
+test('uids and resourceVersions stay out of the tables (they would only fill them); timestamps have their own', () => {
   const table = new StringTable();
   table.freezeInterned({ metadata: { uid: 'u1', resourceVersion: '42', creationTimestamp: '2026-12-04T00:00:00Z' } });
   table.freezeInterned({
+    metadata: { uid: 'u2', resourceVersion: '43', creationTimestamp: '2026-12-04T00:00:00Z' },
     status: { conditions: [{ lastTransitionTime: '2026-12-04T00:00:01Z' }], lastAnalysis: { time: 't' } },
   });
   assert.equal(table.size, 0);
+  assert.equal(table.timesSize, 3, 'two seconds and `t`, each once');
+});
+
+test('the timestamps’ table starts afresh once full, leaving the other alone', () => {
+  const table = new StringTable(100, 2);
+  table.freezeInterned({ kind: 'Pod', metadata: { creationTimestamp: '2026-12-04T00:00:00Z' } });
+  for (const second of ['01', '02', '03'])
+    table.freezeInterned({ metadata: { creationTimestamp: `2026-12-04T00:00:${second}Z` } });
+  assert.ok(table.timesSize <= 2, `timesSize ${table.timesSize}`);
+  assert.equal(table.size, 1, 'Pod is still there');
 });
 
 test('the table starts afresh once full, and long strings never enter it', () => {
