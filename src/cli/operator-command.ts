@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { globalNotifier } from '../alerts/global.js';
+import { useJit } from '../operator/jit.js';
 import { startOperator } from '../operator/operator.js';
 import { formatFlagIssues, parseOperatorFlags, type OperatorSettings } from '../operator/settings.js';
 import { providerRegistry } from '../routers/providers.js';
@@ -25,6 +26,11 @@ export function operatorCommand(env: CliEnvironment): Command {
     .option('--metrics-server <url>', 'Prometheus URL for builtin metrics', 'http://prometheus:9090')
     .option('--port <port>', 'port of /metrics, /healthz and /readyz (0: any free port)', '8080')
     .addOption(new Option('--log-level <level>', 'log level: debug, info, warn or error').default('info'))
+    .option(
+      '--jit <mode>',
+      "V8's compilers: baseline (interpreter and Sparkplug: ~20 MiB less memory) or full (+ Maglev, TurboFan)",
+      'baseline',
+    )
     .option('--min-interval <duration>', 'shortest analysis interval honoured (Flagger: 10s)', '10s')
     .option('--selector-labels <keys>', 'pod label keys searched on the target selector, in order', list, [
       'app',
@@ -55,6 +61,7 @@ export function operatorCommand(env: CliEnvironment): Command {
     .action(async (flags: Record<string, unknown>) => {
       const parsed = parseOperatorFlags(flags, providerRegistry);
       if (!parsed.ok) throw new UsageError(`serin operator: bad flags\n${formatFlagIssues(parsed.issues)}`);
+      useJit(parsed.settings.jit);
       await runOperator(parsed.settings, flags, env);
     });
 }
@@ -62,7 +69,10 @@ export function operatorCommand(env: CliEnvironment): Command {
 /** Starts the operator with validated settings and runs it until SIGINT/SIGTERM. */
 async function runOperator(settings: OperatorSettings, flags: Record<string, unknown>, env: CliEnvironment) {
   const log = pino({ level: settings.logLevel, base: { component: 'serin' } });
-  log.info({ version: serinVersion(), meshProvider: settings.meshProvider }, 'starting serin operator');
+  log.info(
+    { version: serinVersion(), meshProvider: settings.meshProvider, jit: settings.jit },
+    'starting serin operator',
+  );
   const text = (key: string) => flags[key] as string | undefined;
   const notifier = globalNotifier(
     {

@@ -9,6 +9,7 @@ const defaults = (): Record<string, unknown> => ({
   metricsServer: 'http://prometheus:9090',
   port: '8080',
   logLevel: 'info',
+  jit: 'baseline',
   minInterval: '10s',
   selectorLabels: ['app', 'name', 'app.kubernetes.io/name'],
   includeLabelPrefix: [],
@@ -70,6 +71,14 @@ test('a bad duration names the flag and the expected form', () => {
   assert.deepEqual(issuesOf({ minInterval: '10x' }), [
     '--min-interval: must be a duration such as 500ms, 30s or 1m30s, never negative, got "10x"',
   ]);
+});
+
+test('--jit takes baseline or full', () => {
+  const parsed = parseOperatorFlags({ ...defaults(), jit: 'full' }, providerRegistry);
+  assert.equal(parsed.ok && parsed.settings.jit, 'full');
+  const [issue = ''] = issuesOf({ jit: 'fast' });
+  assert.match(issue, /^--jit: .*"fast"/);
+  assert.match(issue, /baseline/);
 });
 
 test('every bad flag is listed at once', () => {

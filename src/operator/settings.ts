@@ -10,9 +10,11 @@ import { createSchemaValidator } from '../api/index.js';
 import { deepFreeze } from '../lib/deep-freeze.js';
 import { NON_NEGATIVE_DURATION_PATTERN, nonNegativeDurationMs } from '../lib/duration.js';
 import type { ProviderRegistry } from '../routers/registry.js';
+import type { JitMode } from './jit.js';
 import type { LeaderElectionOptions } from './leader-election.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const JIT_MODES = ['baseline', 'full'] as const;
 
 const Duration = (description: string) =>
   Type.String({ pattern: NON_NEGATIVE_DURATION_PATTERN, description: `${description} (like 500ms, 10s, 1m30s)` });
@@ -25,6 +27,7 @@ export const OperatorFlagsSchema = Type.Object({
   metricsServer: Type.String({ minLength: 1, description: 'an http:// or https:// URL' }),
   port: Type.String({ pattern: '^[0-9]{1,5}$' }),
   logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l))),
+  jit: Type.Union(JIT_MODES.map((m) => Type.Literal(m))),
   minInterval: Duration('shortest analysis interval'),
   selectorLabels: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
   includeLabelPrefix: Type.Array(Type.String({ minLength: 1 })),
@@ -57,6 +60,8 @@ export interface OperatorSettings {
   readonly port: number;
   /** `--log-level`. Default `info`. */
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** V8's compilers the operator runs its code with (`--jit`; src/operator/jit.ts). */
+  readonly jit: JitMode;
   /** Shortest analysis interval honoured, ms. Flagger's is 10 s; tests lower it. */
   readonly minIntervalMs: number;
   /** Pod label keys searched on the target's selector, in order. */
@@ -160,6 +165,7 @@ export function parseOperatorFlags(
       metricsServer,
       port,
       logLevel: f.logLevel,
+      jit: f.jit,
       minIntervalMs,
       selectorLabels: f.selectorLabels,
       includeLabelPrefixes: f.includeLabelPrefix,
