@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { globalNotifier } from '../alerts/global.js';
 import { useJit } from '../operator/jit.js';
+import { startMemoryTrim } from '../operator/memory-trim.js';
 import { startOperator } from '../operator/operator.js';
 import { formatFlagIssues, parseOperatorFlags, type OperatorSettings } from '../operator/settings.js';
 import { providerRegistry } from '../routers/providers.js';
@@ -31,6 +32,7 @@ export function operatorCommand(env: CliEnvironment): Command {
       "V8's compilers: baseline (interpreter and Sparkplug: ~20 MiB less memory) or full (+ Maglev, TurboFan)",
       'baseline',
     )
+    .option('--memory-trim-interval <duration>', 'how often freed memory goes back to the system (0: never)', '30s')
     .option('--min-interval <duration>', 'shortest analysis interval honoured (Flagger: 10s)', '10s')
     .option('--selector-labels <keys>', 'pod label keys searched on the target selector, in order', list, [
       'app',
@@ -86,6 +88,7 @@ async function runOperator(settings: OperatorSettings, flags: Record<string, unk
     },
     (warning) => log.warn(warning),
   );
+  const stopTrim = await startMemoryTrim(settings.memoryTrimIntervalMs, log);
   const operator = await startOperator(
     {
       ...settings,
@@ -100,6 +103,7 @@ async function runOperator(settings: OperatorSettings, flags: Record<string, unk
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');
+      stopTrim();
       void operator.stop().then(resolve);
     };
     process.once('SIGINT', () => shutdown('SIGINT'));

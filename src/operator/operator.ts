@@ -21,8 +21,8 @@ import { LeaderElector } from './leader-election.js';
 import type { OperatorSettings } from './settings.js';
 import { serinVersion } from '../cli/version.js';
 
-/** What `serin operator` runs with: its validated flags (the CLI applies the log level and `--jit`) and what the CLI adds. */
-export type OperatorOptions = Omit<OperatorSettings, 'logLevel' | 'jit'> & {
+/** What `serin operator` runs with: its validated flags (the CLI applies the log level, `--jit` and the memory trim) and what the CLI adds. */
+export type OperatorOptions = Omit<OperatorSettings, 'logLevel' | 'jit' | 'memoryTrimIntervalMs'> & {
   /** Where alerts of canaries without `analysis.alerts` go (`--slack-url`, `--msteams-url`). */
   readonly globalNotifier?: ChatTarget | undefined;
   /** How alerts are POSTed; default undici. */

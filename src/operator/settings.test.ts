@@ -10,6 +10,7 @@ const defaults = (): Record<string, unknown> => ({
   port: '8080',
   logLevel: 'info',
   jit: 'baseline',
+  memoryTrimInterval: '30s',
   minInterval: '10s',
   selectorLabels: ['app', 'name', 'app.kubernetes.io/name'],
   includeLabelPrefix: [],

@@ -40,6 +40,7 @@ export const OperatorFlagsSchema = Type.Object({
   leaseDuration: Duration('Lease duration'),
   renewDeadline: Duration('renew deadline'),
   retryPeriod: Duration('retry period'),
+  memoryTrimInterval: Duration('memory trim interval'),
   clusterName: Type.Optional(Type.String()),
 });
 
@@ -62,6 +63,8 @@ export interface OperatorSettings {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** V8's compilers the operator runs its code with (`--jit`; src/operator/jit.ts). */
   readonly jit: JitMode;
+  /** How often freed memory is handed back to the system, ms; 0: never (src/operator/memory-trim.ts). */
+  readonly memoryTrimIntervalMs: number;
   /** Shortest analysis interval honoured, ms. Flagger's is 10 s; tests lower it. */
   readonly minIntervalMs: number;
   /** Pod label keys searched on the target's selector, in order. */
@@ -155,6 +158,7 @@ export function parseOperatorFlags(
     });
   }
   const minIntervalMs = ms('minInterval', f.minInterval);
+  const memoryTrimIntervalMs = ms('memoryTrimInterval', f.memoryTrimInterval);
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
@@ -166,6 +170,7 @@ export function parseOperatorFlags(
       port,
       logLevel: f.logLevel,
       jit: f.jit,
+      memoryTrimIntervalMs,
       minIntervalMs,
       selectorLabels: f.selectorLabels,
       includeLabelPrefixes: f.includeLabelPrefix,
