@@ -122,8 +122,12 @@ try {
   await world.stop();
 }
 
-const median = (values: number[]) => percentile(values, 50);
-say(`\nvariant | RSS median (MiB, each round) | CPU s/min | detection p99 s`);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+};
+say(`\nvariant | RSS median (MiB, each round) | CPU s/min | detection p99 s (medians over rounds)`);
 for (const [name, f] of results) {
   say(
     `${name} | ${median(f.rss).toFixed(0)} (${f.rss.map((v) => v.toFixed(0)).join(', ')}) | ${median(f.cpu).toFixed(2)} | ${median(f.detectionP99).toFixed(2)}`,
