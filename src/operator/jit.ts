@@ -1,8 +1,8 @@
 /**
  * Which of V8's compilers run the operator's code. The operator waits on the API server and the
  * metrics servers, not on its CPU: at 1,000 canaries V8's optimizing compilers (Maglev, TurboFan)
- * cost ~20 MiB of memory (their code pages, their compile zones, the optimized code) and saved a
- * quarter of a second of CPU a minute (docs/performance.md). So by default the operator runs on the
+ * cost 15–20 MiB of memory (their code pages, their compile zones, the optimized code) and saved
+ * 0.1–0.4 s of CPU a minute (docs/performance.md). So by default the operator runs on the
  * interpreter and the baseline compiler (Sparkplug), as `node --max-opt=1` would; `--jit full` keeps
  * V8's defaults.
  *

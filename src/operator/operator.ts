@@ -25,7 +25,7 @@ import { serinVersion } from '../cli/version.js';
 export type OperatorOptions = Omit<OperatorSettings, 'logLevel' | 'jit' | 'memoryTrimIntervalMs'> & {
   /** Where alerts of canaries without `analysis.alerts` go (`--slack-url`, `--msteams-url`). */
   readonly globalNotifier?: ChatTarget | undefined;
-  /** How alerts are POSTed; default undici. */
+  /** How alerts are POSTed; default `postJson` (node:http, src/alerts/post.ts). */
   readonly postAlert?: PostJson;
   /** How long the watch caches may take to fill at start before the operator gives up, ms. Default 2 min. */
   readonly cacheSyncTimeoutMs?: number;
