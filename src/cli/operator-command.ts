@@ -29,7 +29,7 @@ export function operatorCommand(env: CliEnvironment): Command {
     .addOption(new Option('--log-level <level>', 'log level: debug, info, warn or error').default('info'))
     .option(
       '--jit <mode>',
-      "V8's compilers: baseline (interpreter and Sparkplug: ~20 MiB less memory) or full (+ Maglev, TurboFan)",
+      "V8's compilers: baseline (interpreter and Sparkplug: 15-20 MiB less memory) or full (+ Maglev, TurboFan)",
       'baseline',
     )
     .option('--memory-trim-interval <duration>', 'how often freed memory goes back to the system (0: never)', '30s')
