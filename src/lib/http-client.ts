@@ -12,6 +12,7 @@ import { Agent as HttpAgent, request as httpSend, type IncomingMessage } from 'n
 import { Agent as HttpsAgent, request as httpsSend } from 'node:https';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
+import { readBodyBytes } from './read-body.js';
 
 export interface HttpRequest {
   readonly method?: string;
@@ -102,36 +103,20 @@ const decoders: Readonly<Record<string, Decoder>> = {
   br: promisify(brotliDecompress),
 };
 
-function readText(res: IncomingMessage, request: HttpRequest): Promise<string> {
-  const declared = Number(res.headers['content-length'] ?? 0);
-  if (declared > MAX_RESPONSE_BYTES) {
-    res.destroy();
-    return Promise.reject(tooLong());
-  }
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const fail = (err: unknown) => reject(failure(err, request));
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_RESPONSE_BYTES) return void chunks.push(chunk);
-      reject(tooLong()); // first: destroying the answer reports it as cut short
-      res.destroy();
-    });
-    res.once('end', () => resolve(Buffer.concat(chunks)));
-    res.once('error', fail);
-    res.once('aborted', () => fail(new Error('the connection closed before the whole answer came')));
-  }).then(async (raw) => {
-    const encoding = String(res.headers['content-encoding'] ?? '')
-      .trim()
-      .toLowerCase();
-    const decode = decoders[encoding];
-    if (!decode) return raw.toString('utf8');
-    const data = await decode(raw, { maxOutputLength: MAX_RESPONSE_BYTES }).catch((err: unknown) => {
-      throw (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' ? tooLong() : err;
-    });
-    return data.toString('utf8');
+async function readText(res: IncomingMessage, request: HttpRequest): Promise<string> {
+  const raw = await readBodyBytes(res, MAX_RESPONSE_BYTES, 'destroy').catch((err: unknown) => {
+    throw failure(err, request);
   });
+  if (raw === undefined) throw tooLong();
+  const encoding = String(res.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  const decode = decoders[encoding];
+  if (!decode) return raw.toString('utf8');
+  const data = await decode(raw, { maxOutputLength: MAX_RESPONSE_BYTES }).catch((err: unknown) => {
+    throw (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' ? tooLong() : err;
+  });
+  return data.toString('utf8');
 }
 
 /** The signal's reason when it was aborted (a TimeoutError, or the caller's), else the error itself. */
